@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+using Judge.Sandbox;
+
+namespace Judge.Core.Grading;
+
+public enum Verdict
+{
+    Accepted,
+    WrongAnswer,
+    TimeLimitExceeded,
+    MemoryLimitExceeded,
+    OutputLimitExceeded,
+    RuntimeError,
+    CompilationError,
+    InternalError,
+}
+
+/// <summary>One test's outcome. For hidden tests only Name, Concept, Verdict and the measurements are set.</summary>
+public sealed record TestOutcome
+{
+    public required string Name { get; init; }
+    public required Verdict Verdict { get; init; }
+    public bool Hidden { get; init; }
+    public string? Concept { get; init; }
+    public long TimeMs { get; init; }
+    public long CpuMs { get; init; }
+    public long MemoryKb { get; init; }
+    public JsonNode? Expected { get; init; }
+    public JsonNode? Actual { get; init; }
+    /// <summary>Where expected and actual differ, e.g. "index 3: expected 5, got 6".</summary>
+    public string? Difference { get; init; }
+    public string? Stdout { get; init; }
+    public RunError? Error { get; init; }
+}
+
+public sealed record Grade
+{
+    public required Verdict Verdict { get; init; }
+    public int Passed { get; init; }
+    public int Total { get; init; }
+    public long TimeMs { get; init; }
+    public long MemoryKb { get; init; }
+    public IReadOnlyList<TestOutcome> Tests { get; init; } = [];
+}

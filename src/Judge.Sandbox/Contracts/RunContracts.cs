@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+
+namespace Judge.Sandbox;
+
+/// <summary>How the candidate's module is used: as a module whose test expression is evaluated, or as a script fed stdin.</summary>
+public enum RunMode { Function, Script }
+
+/// <summary>Outcome of one sandboxed run, decided by the trusted side from its own measurements.</summary>
+public enum RunStatus
+{
+    Ok,
+    RuntimeError,
+    TimeLimitExceeded,
+    MemoryLimitExceeded,
+    OutputLimitExceeded,
+    CompilationError,
+    InternalError,
+}
+
+/// <summary>CPU time and memory growth allowed to one run. The wall clock allows <see cref="WallMs"/>.</summary>
+public sealed record ResourceLimits(int TimeMs = 1000, int MemoryMb = 64)
+{
+    public static readonly ResourceLimits Default = new();
+
+    public const int MinTimeMs = 50, MaxTimeMs = 10_000, MinMemoryMb = 16, MaxMemoryMb = 512;
+
+    /// <summary>Wall-clock budget: blocked or sleeping code is killed after twice the CPU budget plus a small slack.</summary>
+    public int WallMs => TimeMs * 2 + 200;
+
+    public bool IsWithinBounds =>
+        TimeMs is >= MinTimeMs and <= MaxTimeMs && MemoryMb is >= MinMemoryMb and <= MaxMemoryMb;
+}
+
+/// <summary>
+/// One run: the candidate's module, then either <see cref="Expr"/> (after optional <see cref="Setup"/>) whose value
+/// comes back, or (script mode) the module run as <c>__main__</c> with <see cref="Stdin"/>.
+/// </summary>
+public sealed record RunRequest(string Code)
+{
+    public string? Setup { get; init; }
+    public string? Expr { get; init; }
+    public string? Stdin { get; init; }
+    public RunMode Mode { get; init; } = RunMode.Function;
+    public ResourceLimits Limits { get; init; } = ResourceLimits.Default;
+}
+
+/// <summary>An exception raised by the candidate's code (or a compilation error), with candidate-only traceback.</summary>
+public sealed record RunError(string Type, string Message, int? Line = null, int? Column = null, string? Traceback = null);
+
+/// <summary>What came back from one run. <see cref="Value"/> is in the tagged JSON form (see <c>sandbox/README.md</c>).</summary>
+public sealed record RunResult
+{
+    public required RunStatus Status { get; init; }
+    public JsonNode? Value { get; init; }
+    public string Stdout { get; init; } = "";
+    public string Stderr { get; init; } = "";
+    public bool StdoutTruncated { get; init; }
+    public bool StderrTruncated { get; init; }
+    public RunError? Error { get; init; }
+    public long CpuMs { get; init; }
+    public long WallMs { get; init; }
+    public long MemoryKb { get; init; }
+
+    public static RunResult Internal(string message, long wallMs = 0) =>
+        new() { Status = RunStatus.InternalError, Error = new RunError("InternalError", message), WallMs = wallMs };
+}
+
+/// <summary>Runs candidate code in isolation. The production implementation is <c>SandboxPool</c>.</summary>
+public interface ISandbox
+{
+    Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken = default);
+}
