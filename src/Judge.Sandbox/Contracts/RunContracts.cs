@@ -45,7 +45,12 @@ public sealed record RunRequest(string Code)
 }
 
 /// <summary>An exception raised by the candidate's code (or a compilation error), with candidate-only traceback.</summary>
-public sealed record RunError(string Type, string Message, int? Line = null, int? Column = null, string? Traceback = null);
+public sealed record RunError(string Type, string Message, int? Line = null, int? Column = null, string? Traceback = null)
+{
+    /// <summary>The exception's classes in MRO order (builtins by name, others by qualified name), so
+    /// "raises: ValueError" can accept a subclass without the trusted side evaluating anything.</summary>
+    public IReadOnlyList<string> Bases { get; init; } = [];
+}
 
 /// <summary>What came back from one run. <see cref="Value"/> is in the tagged JSON form (see <c>sandbox/README.md</c>).</summary>
 public sealed record RunResult
