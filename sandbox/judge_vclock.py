@@ -1,3 +1,0 @@
-"""Placeholder until the virtual-clock loop lands."""
-def install():
-    pass
