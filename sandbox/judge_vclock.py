@@ -50,10 +50,10 @@ class VirtualClockEventLoop(asyncio.SelectorEventLoop):
         target = self._scheduled[0]._when if self._scheduled else self._now + timeout
         if not math.isfinite(target):
             return False
-        # _run_once runs timers with when < now + resolution: past ~1e7 s that sum rounds to `now`.
-        if target + self._clock_resolution <= target:
-            target = math.nextafter(target, math.inf)
         self._now = max(self._now, target)
+        # _run_once runs timers with when < now + resolution; past ~1e7 s, 1 ns is below one float
+        # step and the due timer would never run, so widen the resolution to one step there.
+        self._clock_resolution = max(self._clock_resolution, math.ulp(self._now))
         return True
 
     def _make_self_pipe(self):
