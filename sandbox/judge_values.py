@@ -18,11 +18,11 @@ Form (every tagged object has exactly one "$" key, except the marker which may a
                                          "too large" | "cycle" | "not utf-8"}
 """
 
-import base64
 import json
-import math
 import re
 import sys
+from base64 import b64decode, b64encode
+from math import isfinite
 
 __all__ = ["encode", "decode", "type_name"]
 
@@ -35,6 +35,9 @@ _MAX_NAME = 200
 # __qualname__ on its classes, but not what these getters read from the C type object.
 _qualname_of = type.__dict__["__qualname__"].__get__
 _module_of = type.__dict__["__module__"].__get__
+_flags_of = type.__dict__["__flags__"].__get__
+_dict_of = type.__dict__["__dict__"].__get__
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement or type()
 
 # One encoder for canonical text, so sorting a set's elements never builds a JSONEncoder per element.
 _canonical_json = json.JSONEncoder(
@@ -44,18 +47,29 @@ _canonical_json = json.JSONEncoder(
 def type_name(t):
     """'module.Qualname' of a type ('int', 'generator' for builtins) without running candidate code."""
     try:
-        qual, mod = _qualname_of(t), _module_of(t)
-    except Exception:  # e.g. a heap type whose __module__ was deleted
+        qual, mod = _qualname_of(t), _module_name(t)
+    except Exception:  # e.g. a candidate thread resizing the class dict right now
         return "?"
     if type(qual) is not str:
         return "?"
     name = qual if type(mod) is not str or mod == "builtins" else mod + "." + qual
-    # Class names can hold lone surrogates (type("\ud800", (), {})) and be huge: keep the marker writable.
+    # A name can hold lone surrogates (C.__qualname__ = "\ud800") and be huge: keep the marker writable.
     return name[:_MAX_NAME].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _marker(t, reason=None):
-    m = {"$unrepresentable": type_name(t)}
+def _module_name(t):
+    if not _flags_of(t) & _HEAPTYPE:
+        return _module_of(t)  # a C type: derived from its C name, nothing to look up
+    # A class's __module__ getter does a dict lookup, which a key with a forged hash and __eq__
+    # could hijack: scan the class dict for the exact str key instead.
+    for k, v in _dict_of(t).items():
+        if type(k) is str and k == "__module__":
+            return v
+    return None
+
+
+def _marker(t, reason=None, name=None):
+    m = {"$unrepresentable": type_name(t) if name is None else name}
     if reason is not None:
         m["reason"] = reason
     return m
@@ -69,8 +83,8 @@ def encode(value, *, max_depth=100, max_items=100_000, max_str=1_000_000):
     """The tagged JSON form of `value` (dict/list/str/int/float/bool/None only, ready for
     json.dumps(allow_nan=False, ensure_ascii=False)).
 
-    max_depth: containers nested deeper become a "too deep" marker in place (JSON nesting of the
-      result stays below 3 * max_depth + 3 because tags add levels).
+    max_depth: at most this many containers nested (the outermost counts 1); a deeper one becomes
+      a "too deep" marker in place. Tags add JSON levels: the result nests at most 3 * max_depth + 1.
     max_items: values visited across the whole value (shared references count each time);
       max_str: characters of str, bytes (as base64) and big-int text across the whole value.
       Over either budget, the whole result is one "too large" marker.
@@ -90,6 +104,13 @@ class _Encoder:
         self.items = 0
         self.chars = 0
         self.path = set()  # ids of the containers being encoded: seeing one again is a cycle
+        self.names = {}  # type id -> name: a class dict is scanned once, not once per instance
+
+    def marker(self, t, reason=None):
+        name = self.names.get(id(t))
+        if name is None:
+            name = self.names[id(t)] = type_name(t)
+        return _marker(t, reason, name)
 
     def spend(self, items=0, chars=0):
         self.items += items
@@ -105,24 +126,26 @@ class _Encoder:
         if t is int:
             return v if -_SAFE_INT <= v <= _SAFE_INT else self.big_int(v)
         if t is float:
-            if math.isfinite(v):
+            if isfinite(v):
                 return v
             return {"$float": "nan" if v != v else ("inf" if v > 0 else "-inf")}
         if t is str:
             self.spend(chars=len(v))
             if not v.isascii() and _LONE_SURROGATE.search(v):
-                return _marker(t, "not utf-8")
+                return self.marker(t, "not utf-8")
             return v
         if t is bytes:
             self.spend(chars=(len(v) + 2) // 3 * 4)
-            return {"$bytes": base64.b64encode(v).decode("ascii")}
+            return {"$bytes": b64encode(v).decode("ascii")}
         if t is list or t is tuple or t is set or t is frozenset or t is dict:
             return self.container(v, t, depth)
-        return _marker(t)
+        return self.marker(t)
 
     def big_int(self, v):
         if v.bit_length() > _MAX_INT_BITS:
-            return _marker(int, "too large")
+            return self.marker(int, "too large")
+        # Charge the text before making it: str() of a big int costs quadratic time.
+        self.spend(chars=v.bit_length() * 30103 // 100_000 + 2)
         # sys.int_max_str_digits (4300 by default) would refuse; lift it for this one conversion.
         old = sys.get_int_max_str_digits()
         sys.set_int_max_str_digits(0)
@@ -130,14 +153,13 @@ class _Encoder:
             text = int.__repr__(v)
         finally:
             sys.set_int_max_str_digits(old)
-        self.spend(chars=len(text))
         return {"$int": text}
 
     def container(self, v, t, depth):
         if depth >= self.max_depth:
-            return _marker(t, "too deep")
+            return self.marker(t, "too deep")
         if id(v) in self.path:
-            return _marker(t, "cycle")
+            return self.marker(t, "cycle")
         # len() of an exact builtin is C code: refuse a huge container before copying it.
         if self.items + len(v) > self.max_items:
             raise _TooLarge
@@ -196,7 +218,7 @@ def decode(obj):
     if tag == "$float" and body in ("nan", "inf", "-inf"):
         return float(body)
     if tag == "$bytes" and type(body) is str:
-        return base64.b64decode(body, validate=True)
+        return b64decode(body, validate=True)
     if type(body) is list:
         if tag == "$tuple":
             return tuple(decode(x) for x in body)

@@ -254,6 +254,22 @@ def test_hostile():
     check(json.dumps(jv.encode(type("Q", (), {"__module__": Liar()})())) == '{"$unrepresentable": "Q"}',
           "non-str __module__ ignored")
 
+    class ForgedKey:  # collides with "__module__" in the class dict, so a plain lookup would call __eq__
+        def __hash__(self):
+            return hash("__module__")
+
+        def __eq__(self, other):
+            CALLS.append("forged eq")
+            return False
+    trap = type("Trap", (), {ForgedKey(): 1, ForgedKey(): 2})
+    CALLS.clear()
+    check(jv.encode(trap()) == marker("__main__.Trap") and CALLS == [], "class dict lookup not hijacked")
+    fat = type("Fat", (), {f"a{i}": i for i in range(100_000)})
+    t0 = time.perf_counter()
+    many = [fat() for _ in range(50_000)]
+    check(jv.encode(many) == [marker("__main__.Fat")] * 50_000 and time.perf_counter() - t0 < 0.5,
+          "a big class dict is scanned once per encode")
+
 
 def test_limits():
     cyc = [1]
