@@ -46,7 +46,7 @@ class VirtualClockEventLoop(asyncio.SelectorEventLoop):
 
     def _advance(self, timeout):
         """Jump the clock to the next timer; False if there is no finite place to jump to."""
-        # Land exactly on the timer's `when` rather than adding the float timeout, so sums stay exact.
+        # Land exactly on the timer's `when` rather than adding the float timeout: no rounding creeps in.
         target = self._scheduled[0]._when if self._scheduled else self._now + timeout
         if not math.isfinite(target):
             return False
