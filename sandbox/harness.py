@@ -9,7 +9,6 @@ import builtins
 import ctypes
 import gc
 import io
-import json
 import linecache
 import math
 import os
@@ -19,6 +18,9 @@ import struct
 import sys
 import threading
 import traceback
+
+# Bound now: a candidate that patches the json module must not break (or steer) the result frame.
+from json import dumps as _json_dumps, loads as _json_loads
 
 import judge_values
 import judge_vclock
@@ -99,7 +101,7 @@ def _child(run_fd, out_fd, err_fd):
         os.dup2(run_fd, RUN_FD)
     os.closerange(RUN_FD + 1, 1 << 20)
 
-    request = json.loads(_read_frame(RUN_FD, MAX_REQUEST))
+    request = _json_loads(_read_frame(RUN_FD, MAX_REQUEST))
     _set_limits(request["timeMs"], request["memoryMb"])
 
     out = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace")
@@ -121,6 +123,7 @@ def _child(run_fd, out_fd, err_fd):
         return EXIT_NO_SECCOMP
 
     result = _execute(request)
+    sys.setrecursionlimit(1000)  # the candidate may have lowered it; encoding the frame needs the default
 
     for stream in (out, err):
         try:
@@ -277,10 +280,11 @@ def _read_exact(fd, n):
 
 
 def _write_frame(fd, obj):
-    data = json.dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8", "surrogatepass")
+    # Lone surrogates (in an exception message, say) cannot travel as UTF-8: they become U+FFFD.
+    data = _json_dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")
     if len(data) > MAX_RESULT:
         obj = {"kind": "value", "value": {"$unrepresentable": "value", "reason": "too large"}}
-        data = json.dumps(obj).encode()
+        data = _json_dumps(obj).encode()
     view = memoryview(struct.pack(">I", len(data)) + data)
     while view:
         view = view[os.write(fd, view):]

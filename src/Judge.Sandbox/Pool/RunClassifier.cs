@@ -72,6 +72,9 @@ internal static class RunClassifier
         }
     }
 
+    // Tagged values nest up to three JSON levels per Python level (judge_values caps Python depth at 100).
+    static readonly JsonDocumentOptions FrameOptions = new() { MaxDepth = 512 };
+
     readonly record struct Frame(string Kind, JsonNode? Value, RunError? Error, string? Message);
 
     /// <summary>Strict parse of the child's frame: exact shapes and types, anything else is "no result".</summary>
@@ -80,7 +83,7 @@ internal static class RunClassifier
         if (bytes is null) return null;
         try
         {
-            if (JsonNode.Parse(bytes) is not JsonObject obj) return null;
+            if (JsonNode.Parse(bytes, documentOptions: FrameOptions) is not JsonObject obj) return null;
             if (obj["kind"] is not JsonValue kindNode || !kindNode.TryGetValue(out string? kind)) return null;
             RunError? error = obj["error"] is JsonObject e ? ParseError(e) : null;
             if (kind is "error" or "compile_error" && error is null) return null;
