@@ -60,6 +60,11 @@ public static partial class ProblemLoader
         {
             return (Fail(fileName, e.Line, e.Message), null);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some malformed flow collections.
+            return (Fail(fileName, null, $"invalid YAML: {e.Message}"), null);
+        }
         var builder = new Builder(fileName ?? "<yaml>", fileName, DocTree.YamlValue, json: false);
         var problem = builder.Build(root, expected);
         return (new LoadResult(builder.Errors.Count == 0 ? problem : null, builder.Errors), builder);
