@@ -255,3 +255,29 @@ public class LoaderTests
         }
     }
 }
+
+public class JsonDocumentTests
+{
+    [Fact]
+    public void A_problem_round_trips_through_its_json_document()
+    {
+        var yaml = LoaderTests.Valid
+            .Replace("    expect: 3", "    expect: !tuple [3, !set [.nan], {1: !bytes x}]\n    checker: float\n    tolerance: 0x10\n    stdout: \"hi\\n\"")
+            .Replace("tests:", "limits: {timeMs: 300}\nmode: script\ntests:");
+        var original = ProblemLoader.ParseYaml(yaml, "f.yaml");
+        original.Errors.Should().BeEmpty();
+
+        var json = ProblemLoader.ToJsonDocument(original.Problem!).ToJsonString();
+        var back = ProblemLoader.ParseJson(json);
+
+        back.Errors.Should().BeEmpty();
+        back.Problem.Should().BeEquivalentTo(original.Problem, o => o
+            .Excluding(p => p!.Source)
+            .Excluding(p => p!.Tests)
+            .ComparingByMembers<Judge.Sandbox.ResourceLimits>());
+        back.Problem!.Source.Should().Be("api");
+        back.Problem.Tests.Select(t => t with { Expect = null }).Should().Equal(original.Problem!.Tests.Select(t => t with { Expect = null }));
+        back.Problem.Tests[0].Expect!.ToJsonString().Should().Be(original.Problem.Tests[0].Expect!.ToJsonString());
+        back.Problem.Tests[0].Tolerance.Should().Be(16);
+    }
+}

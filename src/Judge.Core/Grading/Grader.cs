@@ -136,8 +136,10 @@ public sealed class Grader(ISandbox sandbox)
     {
         if (!NeedsReference(test))
         {
-            var value = test.HasExpect ? TaggedJson.Parse(test.Expect) : null;
-            return new Expectation(value, test.Stdout, null);
+            if (!test.HasExpect) return new Expectation(null, test.Stdout, null);
+            return TaggedJson.TryParse(test.Expect, out var value, out var error)
+                ? new Expectation(value, test.Stdout, null)
+                : new Expectation(null, null, $"the test's expected value is malformed: {error}");
         }
         var key = ReferenceKey(problem, test);
         if (references.Count >= MaxCachedReferences) references.Clear();
