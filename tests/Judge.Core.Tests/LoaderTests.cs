@@ -154,6 +154,12 @@ public class LoaderTests
     [InlineData("!tuple []", "()")]
     [InlineData("!!str 12", "'12'")]
     [InlineData("", "None")]
+    [InlineData("1.", "1.0")]
+    [InlineData("+5", "5")]
+    [InlineData("-0x1f", "'-0x1f'")]
+    [InlineData("1_000", "'1_000'")]
+    [InlineData("+.inf", "inf")]
+    [InlineData(".NaN", "nan")]
     public void Yaml_values_follow_the_core_schema_and_tags(string yaml, string repr) =>
         Expect(yaml).ToString().Should().Be(repr);
 

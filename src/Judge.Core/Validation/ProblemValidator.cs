@@ -54,13 +54,6 @@ public sealed class ProblemValidator(Grader grader)
     }
 }
 
-public static class VerdictExtensions
-{
-    /// <summary>The wire name: <c>wrong_answer</c>, <c>time_limit_exceeded</c>, ...</summary>
-    public static string ToSnakeCase(this Verdict verdict) =>
-        string.Concat(verdict.ToString().Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
-}
-
 /// <summary>The "validate" command: validates a folder of problems and prints a table; exit code 0 when all are valid.</summary>
 public static class ValidateCommand
 {
