@@ -118,6 +118,13 @@ public class LoaderTests
     }
 
     [Fact]
+    public void Duplicate_fields_are_errors()
+    {
+        var r = Yaml(Replace("title: Add two numbers", "title: Add two numbers\ntitle: Again"));
+        r.Errors.Should().ContainSingle().Which.Line.Should().Be(3);
+    }
+
+    [Fact]
     public void Several_errors_are_reported_together()
     {
         var r = Yaml(Replace("difficulty: easy", "difficulty: simple\nauthor: me"));

@@ -41,6 +41,17 @@ public class ValidatorTests
         report.StarterVerdict.Should().Be(Verdict.RuntimeError);
         report.Mutants.Should().ContainSingle().Which.Should().BeEquivalentTo(
             new MutantReport("subtracts", Verdict.WrongAnswer, ["small", "computed"]));
+        report.Warnings.Should().Equal("2 tests (the bar is at least 6)", "1 hidden tests (the bar is at least 2)");
+    }
+
+    [Fact]
+    public async Task Slow_solution_is_a_warning()
+    {
+        var problem = ProblemLoader.ParseYaml(LoaderTests.Valid, "problems/basics/add-two.yaml").Problem!;
+        var sandbox = new FakeSandbox(r => Emulate(r) with { CpuMs = r.Code == problem.Solution && r.Expr == "add(10, 20)" ? 300 : 10 });
+        var report = await new ProblemValidator(new Grader(sandbox)).ValidateAsync(problem);
+        report.Valid.Should().BeTrue();
+        report.Warnings.Should().Contain("the solution used 300 ms CPU on test 'computed', over 20 % of the 1000 ms limit");
     }
 
     [Fact]
@@ -93,7 +104,8 @@ public class ValidatorTests
             code.Should().Be(0, output.ToString());
             var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
             lines[0].Should().MatchRegex("^id +topic +difficulty +tests +hidden +mutants +result$");
-            lines.Should().Contain(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^add-two +basics +easy +2 +1 +1 +ok$"));
+            lines.Should().Contain(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^add-two +basics +easy +2 +1 +1 +ok, 2 warning\\(s\\)$"));
+            lines.Should().Contain("add-two: warning: 2 tests (the bar is at least 6)");
             lines[^1].Should().Be("1 problem file(s): 1 valid, 0 invalid, 0 failed to load");
 
             File.WriteAllText(Path.Combine(root, "basics", "broken.yaml"), LoaderTests.Valid.Replace("id: add-two", "id: broken").Replace("difficulty: easy", "difficulty: easyy"));
