@@ -1,4 +1,9 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
 using Judge.Core.Problems;
+using Judge.Core.Values;
 using Judge.Sandbox;
 
 namespace Judge.Core.Grading;
@@ -6,10 +11,182 @@ namespace Judge.Core.Grading;
 /// <summary>Runs every test of a problem as its own sandbox run and compares on the trusted side.</summary>
 public sealed class Grader(ISandbox sandbox)
 {
+    const int MaxCachedReferences = 10_000;
+
+    // Reference runs of the solution for tests without expect/raises/stdout, keyed by what determines their result.
+    readonly ConcurrentDictionary<string, Lazy<Task<RunResult>>> references = new();
+
+    internal int CachedReferenceCount => references.Count;
+
     /// <summary>
     /// Grades <paramref name="code"/> against <paramref name="problem"/>. With <paramref name="redactHidden"/> (the
     /// default) hidden tests carry only name, concept, verdict and measurements.
     /// </summary>
-    public Task<Grade> GradeAsync(Problem problem, string code, CancellationToken cancellationToken = default, bool redactHidden = true) =>
-        throw new NotImplementedException(sandbox.ToString());
+    public async Task<Grade> GradeAsync(Problem problem, string code, CancellationToken cancellationToken = default, bool redactHidden = true)
+    {
+        // The sandbox pool bounds how many of these actually run at once.
+        var outcomes = await Task.WhenAll(problem.Tests.Select(t => RunTestAsync(problem, code, t, cancellationToken)));
+        var firstFailure = outcomes.FirstOrDefault(o => o.Verdict != Verdict.Accepted);
+        return new Grade
+        {
+            Verdict = firstFailure?.Verdict ?? Verdict.Accepted,
+            Passed = outcomes.Count(o => o.Verdict == Verdict.Accepted),
+            Total = outcomes.Length,
+            TimeMs = outcomes.Select(o => o.TimeMs).DefaultIfEmpty().Max(),
+            MemoryKb = outcomes.Select(o => o.MemoryKb).DefaultIfEmpty().Max(),
+            Tests = redactHidden ? outcomes.Select(o => o.Hidden ? Redact(o) : o).ToList() : outcomes,
+        };
+    }
+
+    public static Verdict ToVerdict(RunStatus status) => status switch
+    {
+        RunStatus.Ok => Verdict.Accepted,
+        RunStatus.RuntimeError => Verdict.RuntimeError,
+        RunStatus.TimeLimitExceeded => Verdict.TimeLimitExceeded,
+        RunStatus.MemoryLimitExceeded => Verdict.MemoryLimitExceeded,
+        RunStatus.OutputLimitExceeded => Verdict.OutputLimitExceeded,
+        RunStatus.CompilationError => Verdict.CompilationError,
+        _ => Verdict.InternalError,
+    };
+
+    /// <summary>Does the raised exception satisfy <c>raises: name</c>? Matched by class name over the MRO, so subclasses count.</summary>
+    public static bool Satisfies(RunError? error, string name)
+    {
+        if (error is null) return false;
+        var wanted = LastSegment(name);
+        return LastSegment(error.Type) == wanted || error.Bases.Any(b => LastSegment(b) == wanted);
+        static string LastSegment(string s) => s[(s.LastIndexOf('.') + 1)..];
+    }
+
+    /// <summary>A test needs the reference solution when it states no expect, raises or stdout.</summary>
+    public static bool NeedsReference(TestCase test) => !test.HasExpect && test.Raises is null && test.Stdout is null;
+
+    static RunRequest Request(Problem problem, string code, TestCase test) => new(code)
+    {
+        Setup = test.Setup, Expr = test.Expr, Stdin = test.Stdin, Mode = problem.Mode, Limits = problem.Limits,
+    };
+
+    static TestOutcome Redact(TestOutcome o) => new()
+    {
+        Name = o.Name, Verdict = o.Verdict, Hidden = true, Concept = o.Concept, TimeMs = o.TimeMs, CpuMs = o.CpuMs, MemoryKb = o.MemoryKb,
+    };
+
+    sealed record Expectation(PyValue? Value, string? Stdout, string? Error);
+
+    async Task<TestOutcome> RunTestAsync(Problem problem, string code, TestCase test, CancellationToken ct)
+    {
+        var expectationTask = ExpectationAsync(problem, test, ct);
+        RunResult run;
+        try
+        {
+            run = await sandbox.RunAsync(Request(problem, code, test), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            run = RunResult.Internal($"the sandbox failed: {e.Message}");
+        }
+        var expectation = await expectationTask;
+        var outcome = new TestOutcome
+        {
+            Name = test.Name, Verdict = Verdict.Accepted, Hidden = test.Hidden, Concept = test.Concept,
+            TimeMs = run.WallMs, CpuMs = run.CpuMs, MemoryKb = run.MemoryKb, Stdout = run.Stdout, Error = run.Error,
+            Expected = expectation.Value is { } ev ? TaggedJson.ToJson(ev) : expectation.Stdout is { } es ? JsonValue.Create(es) : null,
+        };
+        if (expectation.Error is { } refError)
+            return outcome with { Verdict = Verdict.InternalError, Difference = refError };
+
+        switch (run.Status)
+        {
+            case RunStatus.Ok when test.Raises is not null:
+                var returned = test.Expr is not null && TaggedJson.TryParse(run.Value, out var rv, out _, allowUnrepresentable: true)
+                    ? $" (the expression returned {PyRepr.Short(rv)})" : "";
+                return outcome with { Verdict = Verdict.WrongAnswer, Difference = $"expected {test.Raises} to be raised{returned}" };
+            case RunStatus.Ok:
+                break;
+            case RunStatus.RuntimeError when test.Raises is not null && Satisfies(run.Error, test.Raises):
+                return CompareStdout(outcome, test, expectation, run, valueCompared: false);
+            case RunStatus.RuntimeError when test.Raises is not null:
+                return outcome with { Verdict = Verdict.RuntimeError, Difference = $"expected {test.Raises} to be raised, got {run.Error?.Type ?? "an error"}" };
+            default:
+                return outcome with { Verdict = ToVerdict(run.Status) };
+        }
+
+        if (expectation.Value is { } expected)
+        {
+            if (!TaggedJson.TryParse(run.Value, out var actual, out var malformed, allowUnrepresentable: true))
+                return outcome with { Verdict = Verdict.InternalError, Difference = $"the sandbox returned a malformed value: {malformed}" };
+            outcome = outcome with { Actual = TaggedJson.ToJson(actual) };
+            var check = Checkers.CompareValue(test.Checker, expected, actual, test.Tolerance);
+            if (!check.Passed) return outcome with { Verdict = Verdict.WrongAnswer, Difference = check.Difference };
+        }
+        return CompareStdout(outcome, test, expectation, run, valueCompared: expectation.Value is not null);
+    }
+
+    static TestOutcome CompareStdout(TestOutcome outcome, TestCase test, Expectation expectation, RunResult run, bool valueCompared)
+    {
+        if (expectation.Stdout is not { } expected) return outcome;
+        var check = Checkers.CompareStdout(test.Checker, expected, run.Stdout);
+        return check.Passed
+            ? outcome
+            : outcome with { Verdict = Verdict.WrongAnswer, Difference = valueCompared ? $"stdout: {check.Difference}" : check.Difference };
+    }
+
+    /// <summary>What the test expects: stated in the problem, or what the reference solution produced.</summary>
+    async Task<Expectation> ExpectationAsync(Problem problem, TestCase test, CancellationToken ct)
+    {
+        if (!NeedsReference(test))
+        {
+            var value = test.HasExpect ? TaggedJson.Parse(test.Expect) : null;
+            return new Expectation(value, test.Stdout, null);
+        }
+        var key = ReferenceKey(problem, test);
+        if (references.Count >= MaxCachedReferences) references.Clear();
+        var lazy = references.GetOrAdd(key, _ => new Lazy<Task<RunResult>>(
+            () => sandbox.RunAsync(Request(problem, problem.Solution, test), CancellationToken.None)));
+        RunResult run;
+        try
+        {
+            // The shared run is not cancelled with this grading; only this wait is.
+            run = await lazy.Value.WaitAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            references.TryRemove(new(key, lazy));
+            return new Expectation(null, null, $"the reference solution could not be run on this test: {e.Message}");
+        }
+        if (run.Status != RunStatus.Ok)
+        {
+            references.TryRemove(new(key, lazy));
+            var why = run.Error is { } err ? $": {err.Type}: {err.Message}" : "";
+            return new Expectation(null, null, $"the reference solution failed on this test ({Lower(run.Status)}{why})");
+        }
+        PyValue? expected = null;
+        if (test.Expr is not null)
+        {
+            if (!TaggedJson.TryParse(run.Value, out var v, out var error, allowUnrepresentable: true))
+                return new Expectation(null, null, $"the reference solution's value is malformed: {error}");
+            if (Unrepresentable(v) is { } u)
+                return new Expectation(null, null, $"the reference solution returned a {u.TypeName} object, which cannot be compared; convert it in the expression");
+            expected = v;
+        }
+        var stdout = test.Expr is null || test.Checker is CheckerKind.Text or CheckerKind.Tokens ? run.Stdout : null;
+        return new Expectation(expected, stdout, null);
+    }
+
+    static PyUnrepresentable? Unrepresentable(PyValue v) => v switch
+    {
+        PyUnrepresentable u => u,
+        PyCollection c => c.Items.Select(Unrepresentable).FirstOrDefault(x => x is not null),
+        PyDict d => d.Items.Select(kv => Unrepresentable(kv.Key) ?? Unrepresentable(kv.Value)).FirstOrDefault(x => x is not null),
+        _ => null,
+    };
+
+    static string Lower(RunStatus s) => string.Concat(s.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    static string ReferenceKey(Problem problem, TestCase test)
+    {
+        var text = string.Join('\0', problem.Id, problem.Solution, problem.Mode, problem.Limits.TimeMs, problem.Limits.MemoryMb,
+            test.Setup ?? "\u0001", test.Expr ?? "\u0001", test.Stdin ?? "\u0001");
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
 }
