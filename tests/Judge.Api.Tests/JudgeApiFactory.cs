@@ -65,6 +65,12 @@ public sealed class JudgeApiFactory : WebApplicationFactory<Program>
         });
     }
 
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.Timeout = TimeSpan.FromSeconds(60);
+    }
+
     public HttpClient ClientWith(string? apiKey)
     {
         var client = CreateClient();
