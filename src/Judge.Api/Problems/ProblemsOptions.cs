@@ -3,7 +3,7 @@ namespace Judge.Api.Problems;
 /// <summary>Configuration section "Problems".</summary>
 public sealed class ProblemsOptions
 {
-    /// <summary>The problem bank; empty means the nearest "problems" folder above the content root or the current directory.</summary>
+    /// <summary>The problem bank; empty means the nearest "problems" folder at or above the current directory (else the content root, else the app's folder); relative paths are resolved against the current directory.</summary>
     public string Directory { get; set; } = "";
 
     public static string? FindDefault(params string[] starts)

@@ -27,8 +27,8 @@ public static class ProblemsSetup
         public Task StartAsync(CancellationToken cancellationToken)
         {
             var folder = options.Value.Directory is { Length: > 0 } configured
-                ? Path.GetFullPath(configured, environment.ContentRootPath)
-                : ProblemsOptions.FindDefault(environment.ContentRootPath, System.IO.Directory.GetCurrentDirectory());
+                ? Path.GetFullPath(configured)
+                : ProblemsOptions.FindDefault(System.IO.Directory.GetCurrentDirectory(), environment.ContentRootPath, AppContext.BaseDirectory);
             if (folder is null || !System.IO.Directory.Exists(folder))
                 logger.LogWarning("No problems folder found ({Folder}); only API-created problems are served", folder ?? "none");
             else

@@ -42,9 +42,9 @@ public sealed class JudgeStore
 
     readonly string connectionString;
 
-    public JudgeStore(IOptions<StorageOptions> options, IHostEnvironment environment)
+    public JudgeStore(IOptions<StorageOptions> options)
     {
-        var directory = Path.GetFullPath(options.Value.DataDirectory, environment.ContentRootPath);
+        var directory = Path.GetFullPath(options.Value.DataDirectory);
         Directory.CreateDirectory(directory);
         DatabasePath = Path.Combine(directory, "judge.db");
         connectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = true }.ToString();

@@ -5,6 +5,6 @@ namespace Judge.Api.Storage;
 /// <summary>Configuration section "Storage".</summary>
 public sealed class StorageOptions
 {
-    /// <summary>Folder of the SQLite database (judge.db); relative paths are resolved against the content root. Created on first start.</summary>
+    /// <summary>Folder of the SQLite database (judge.db); relative paths are resolved against the current directory. Created on first start.</summary>
     [Required] public string DataDirectory { get; set; } = "data";
 }
