@@ -1,6 +1,268 @@
+using Judge.Sandbox.Native;
+using Judge.Sandbox.Protocol;
+using Python.Runtime;
+
 namespace Judge.Sandbox.Host;
 
+/// <summary>
+/// The sandbox host ("zygote"): runs inside bwrap, embeds CPython through pythonnet, warms up once, then forks one
+/// child per run from Python. It only sees ids, limits and descriptors it passes on; it reaps children with
+/// wait4 and reports the exit status and rusage it measured itself.
+/// </summary>
 internal static class HostProgram
 {
-    public static int Main(string[] args) => 2;
+    public static int Main(string[] args)
+    {
+        string? control = null, python = null, harness = null;
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--control": control = args[i + 1]; break;
+                case "--python": python = args[i + 1]; break;
+                case "--harness": harness = args[i + 1]; break;
+            }
+        }
+        if (control is null || python is null || harness is null)
+        {
+            Console.Error.WriteLine("usage: Judge.Sandbox --control SOCKET --python LIBPYTHON --harness DIR");
+            return 2;
+        }
+        try
+        {
+            new ZygoteHost(control, python, harness).Run();
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"judge sandbox host failed: {e}");
+            Console.Error.Flush();
+            Libc._exit(70);
+        }
+        // Under bwrap an embedded CPython can hang in exit; nothing is left to flush.
+        Libc._exit(0);
+        return 0;
+    }
+}
+
+internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary, string harnessDir)
+{
+    sealed class Child
+    {
+        public required long Id;
+        public required int Pid;
+        public required long BaseRssKb;
+        public required long StartTicks;
+        public Timer? Timer;
+        public bool TimedOut;
+    }
+
+    readonly Dictionary<int, Child> _children = [];
+    readonly Dictionary<long, Child> _byId = [];
+    readonly Lock _lock = new();
+    readonly Lock _sendLock = new();
+    readonly SemaphoreSlim _childAdded = new(0);
+    PyObject? _spawn;
+    int _controlFd = -1;
+    volatile bool _stopping;
+
+    public void Run()
+    {
+        WarmUp();
+        // Nobody, not even a child reading /proc, may ptrace or read the host's memory from now on.
+        Libc.prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0);
+        _controlFd = Libc.ConnectUnix(controlPath, Libc.SOCK_SEQPACKET);
+        Send(new ControlMessage { Op = ControlMessage.Ready, Pid = Environment.ProcessId, RssKb = ProcStats.RssKb() });
+
+        var reaper = new Thread(ReapLoop) { IsBackground = true, Name = "reaper" };
+        reaper.Start();
+        ControlLoop();
+    }
+
+    void WarmUp()
+    {
+        Runtime.PythonDLL = pythonLibrary;
+        PythonEngine.PythonHome = "/usr";
+        PythonEngine.Initialize();
+        using (Py.GIL())
+        {
+            using var sys = Py.Import("sys");
+            using var path = sys.GetAttr("path");
+            path.InvokeMethod("insert", new PyInt(0), new PyString(harnessDir)).Dispose();
+            using var harness = Py.Import("harness");
+            harness.InvokeMethod("warm").Dispose();
+            _spawn = harness.GetAttr("spawn");
+        }
+        PythonEngine.BeginAllowThreads();
+    }
+
+    void ControlLoop()
+    {
+        var buffer = new byte[4096];
+        Span<int> fds = stackalloc int[4];
+        while (true)
+        {
+            int n = Libc.ReceiveWithFds(_controlFd, buffer, fds, out int fdCount);
+            if (n <= 0) break; // the pool went away: nothing more to do
+            var message = ControlMessage.Parse(buffer.AsSpan(0, n));
+            switch (message?.Op)
+            {
+                case ControlMessage.Run when fdCount == 3:
+                    StartRun(message, fds[0], fds[1], fds[2]);
+                    break;
+                case ControlMessage.Kill:
+                    KillRun(message.Id);
+                    break;
+                case ControlMessage.Ping:
+                    Send(Stats(message.Id));
+                    break;
+                case ControlMessage.Shutdown:
+                    _stopping = true;
+                    break;
+            }
+            for (int i = 0; i < fdCount && message?.Op != ControlMessage.Run; i++) Libc.close(fds[i]);
+            if (_stopping) break;
+        }
+        lock (_lock)
+        {
+            foreach (var child in _children.Values) Libc.kill(child.Pid, Libc.SIGKILL);
+        }
+    }
+
+    void StartRun(ControlMessage message, int runFd, int outFd, int errFd)
+    {
+        Child child;
+        try
+        {
+            lock (_lock)
+            {
+                long baseRss = ProcStats.RssKb();
+                int pid;
+                using (Py.GIL())
+                {
+                    using var result = _spawn!.Invoke(new PyInt(runFd), new PyInt(outFd), new PyInt(errFd));
+                    pid = result.As<int>();
+                }
+                child = new Child { Id = message.Id, Pid = pid, BaseRssKb = baseRss, StartTicks = Environment.TickCount64 };
+                _children[pid] = child;
+                _byId[message.Id] = child;
+                child.Timer = new Timer(_ => OnWallLimit(child), null, Math.Max(1, message.WallMs), Timeout.Infinite);
+            }
+            _childAdded.Release();
+        }
+        catch (Exception e)
+        {
+            Send(new ControlMessage { Op = ControlMessage.Fail, Id = message.Id, Error = "fork failed: " + e.Message });
+        }
+        finally
+        {
+            Libc.close(runFd);
+            Libc.close(outFd);
+            Libc.close(errFd);
+        }
+    }
+
+    void OnWallLimit(Child child)
+    {
+        lock (_lock)
+        {
+            if (!_children.ContainsKey(child.Pid)) return;
+            child.TimedOut = true;
+            Libc.kill(child.Pid, Libc.SIGKILL);
+        }
+    }
+
+    void KillRun(long id)
+    {
+        lock (_lock)
+        {
+            if (_byId.TryGetValue(id, out var child)) Libc.kill(child.Pid, Libc.SIGKILL);
+        }
+    }
+
+    void ReapLoop()
+    {
+        while (true)
+        {
+            int status;
+            Libc.RUsage usage;
+            int pid = Libc.wait4(-1, &status, 0, &usage);
+            if (pid < 0)
+            {
+                if (Libc.Errno == Libc.ECHILD) _childAdded.Wait(1000);
+                continue;
+            }
+            Child? child;
+            lock (_lock)
+            {
+                if (!_children.Remove(pid, out child)) continue;
+                _byId.Remove(child.Id);
+                child.Timer?.Dispose();
+            }
+            Send(new ControlMessage
+            {
+                Op = ControlMessage.Exit,
+                Id = child.Id,
+                Status = status,
+                CpuUs = usage.UTime.Sec * 1_000_000 + usage.UTime.Usec + usage.STime.Sec * 1_000_000 + usage.STime.Usec,
+                WallUs = (Environment.TickCount64 - child.StartTicks) * 1000,
+                MaxRssKb = usage.MaxRss,
+                BaseRssKb = child.BaseRssKb,
+                TimedOut = child.TimedOut,
+            });
+        }
+    }
+
+    ControlMessage Stats(long id)
+    {
+        int children;
+        lock (_lock) children = _children.Count;
+        return new ControlMessage
+        {
+            Op = ControlMessage.Pong, Id = id, Pid = Environment.ProcessId, RssKb = ProcStats.RssKb(),
+            Fds = ProcStats.OpenFds(), Threads = ProcStats.Threads(), Children = children, Zombies = ProcStats.Zombies(),
+        };
+    }
+
+    void Send(ControlMessage message)
+    {
+        var bytes = message.ToBytes();
+        lock (_sendLock)
+        {
+            try { Libc.SendAll(_controlFd, bytes); }
+            catch (IOException) { Libc._exit(0); } // the pool is gone
+        }
+    }
+}
+
+/// <summary>The host's own numbers from /proc, for the pool's health and leak checks.</summary>
+internal static class ProcStats
+{
+    public static long RssKb()
+    {
+        var statm = File.ReadAllText("/proc/self/statm").Split(' ');
+        return long.Parse(statm[1]) * Environment.SystemPageSize / 1024;
+    }
+
+    public static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
+
+    public static int Threads() => Directory.GetDirectories("/proc/self/task").Length;
+
+    /// <summary>Processes in this pid namespace in state Z (children not yet reaped).</summary>
+    public static int Zombies()
+    {
+        int zombies = 0;
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                int close = stat.LastIndexOf(')');
+                if (close > 0 && close + 2 < stat.Length && stat[close + 2] == 'Z') zombies++;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return zombies;
+    }
 }

@@ -1,23 +1,207 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Judge.Sandbox.Pool;
 
-/// <summary>Starts, watches and restarts the sandbox hosts, and dispatches runs to them.</summary>
+/// <summary>
+/// Starts, watches and restarts the sandbox hosts, and dispatches runs to the least busy one. A host that dies is
+/// replaced at once; its in-flight runs are retried once on another host and otherwise end as internal_error.
+/// </summary>
 public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
 {
-    /// <summary>True once every host has warmed up.</summary>
-    public bool IsReady => false;
+    readonly SandboxOptions _options;
+    readonly ILogger _logger;
+    readonly SandboxHost?[] _hosts;
+    readonly SemaphoreSlim _capacity;
+    readonly CancellationTokenSource _stopping = new();
+    readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    Prerequisites? _pre;
+    Task? _supervisor;
+    long _restarts;
+    volatile string? _notReadyReason = "starting";
+
+    public SandboxPool(IOptions<SandboxOptions> options, ILogger<SandboxPool>? logger = null)
+    {
+        _options = options.Value;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        int hosts = _options.Hosts > 0 ? _options.Hosts : Environment.ProcessorCount;
+        _hosts = new SandboxHost?[hosts];
+        _capacity = new SemaphoreSlim(hosts * _options.RunsPerHost);
+    }
+
+    /// <summary>True while at least one host is warm and the machine has what the sandbox needs.</summary>
+    public bool IsReady => _notReadyReason is null && _hosts.Any(h => h?.IsAlive == true);
 
     /// <summary>Why the pool is not ready (missing bwrap, libpython, ...), or null.</summary>
-    public string? NotReadyReason => "not implemented yet";
+    public string? NotReadyReason => IsReady ? null : _notReadyReason ?? "no sandbox host is running";
 
     /// <summary>Hosts replaced after a crash or kill since start.</summary>
-    public long HostRestarts => 0;
+    public long HostRestarts => Interlocked.Read(ref _restarts);
 
-    public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    public int HostCount => _hosts.Length;
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _pre = Prerequisites.Find(_options);
+        }
+        catch (SandboxUnavailableException e)
+        {
+            _notReadyReason = e.Message;
+            _firstReady.TrySetException(e);
+            _logger.LogError("{Reason}", e.Message);
+            return Task.CompletedTask;
+        }
+        _supervisor = Task.WhenAll(Enumerable.Range(0, _hosts.Length).Select(SuperviseAsync));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits until a host is ready; throws <see cref="SandboxUnavailableException"/> when the machine lacks something.</summary>
+    public Task WaitUntilReadyAsync(CancellationToken cancellationToken = default) =>
+        _firstReady.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Keeps one host alive in a slot: starts it, waits for it to die, starts the next.</summary>
+    async Task SuperviseAsync(int slot)
+    {
+        int failures = 0;
+        while (!_stopping.IsCancellationRequested)
+        {
+            var host = new SandboxHost(slot, _pre!, _options, _logger);
+            try
+            {
+                await host.StartAsync(_stopping.Token);
+                failures = 0;
+                _hosts[slot] = host;
+                _notReadyReason = null;
+                _firstReady.TrySetResult();
+                using var health = new PeriodicTimer(TimeSpan.FromSeconds(5));
+                var died = host.Exited;
+                while (!died.IsCompleted)
+                {
+                    var tick = health.WaitForNextTickAsync(_stopping.Token).AsTask();
+                    if (await Task.WhenAny(died, tick) == died) break;
+                    try { await host.StatsAsync(TimeSpan.FromSeconds(10)); }
+                    catch (Exception e) when (e is TimeoutException or HostFailedException)
+                    {
+                        _logger.LogWarning("Sandbox host {Slot} failed its health check; replacing it", slot);
+                        host.Kill();
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
+            catch (Exception e)
+            {
+                failures++;
+                _logger.LogError("Sandbox host {Slot} failed to start: {Error}", slot, e.Message);
+                if (failures >= 3 && _hosts.All(h => h?.IsAlive != true))
+                {
+                    _notReadyReason = e.Message;
+                    _firstReady.TrySetException(new SandboxUnavailableException(e.Message));
+                }
+            }
+            _hosts[slot] = null;
+            await host.DisposeAsync();
+            if (_stopping.IsCancellationRequested) break;
+            Interlocked.Increment(ref _restarts);
+            if (failures > 0)
+            {
+                try { await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 << Math.Min(failures, 5))), _stopping.Token); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+    }
+
+    public async Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken = default)
+    {
+        if (_pre is null) return RunResult.Internal(_notReadyReason ?? "the sandbox has not started");
+        if (!request.Limits.IsWithinBounds) return RunResult.Internal("limits are outside the allowed range");
+        long requestBytes = (long)request.Code.Length + (request.Setup?.Length ?? 0) + (request.Expr?.Length ?? 0) + (request.Stdin?.Length ?? 0);
+        if (requestBytes * 3 > _options.MaxRequestBytes) return RunResult.Internal("the request is larger than the sandbox accepts");
+
+        await _capacity.WaitAsync(cancellationToken);
+        try
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                var host = await PickHostAsync(cancellationToken);
+                if (host is null) return RunResult.Internal("no sandbox host became available");
+                try
+                {
+                    return await host.ExecuteAsync(request, cancellationToken);
+                }
+                catch (HostFailedException e)
+                {
+                    if (attempt >= 1) return RunResult.Internal("the sandbox host failed during the run: " + e.Message);
+                    _logger.LogWarning("Retrying a run after its sandbox host failed: {Error}", e.Message);
+                }
+            }
+        }
+        finally
+        {
+            _capacity.Release();
+        }
+    }
+
+    async Task<SandboxHost?> PickHostAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            SandboxHost? best = null;
+            foreach (var host in _hosts)
+            {
+                if (host is { IsAlive: true } && (best is null || host.InFlight < best.InFlight)) best = host;
+            }
+            if (best is not null) return best;
+            if (_notReadyReason is not null and not "starting" && _firstReady.Task.IsFaulted) return null;
+            await Task.Delay(20, cancellationToken);
+        }
+        return null;
+    }
+
+    /// <summary>Each live host's own numbers (RSS, descriptors, threads, children, zombies).</summary>
+    public async Task<IReadOnlyList<HostStats>> GetHostStatsAsync()
+    {
+        var stats = new List<HostStats>();
+        foreach (var host in _hosts)
+        {
+            if (host is not { IsAlive: true }) continue;
+            try { stats.Add(await host.StatsAsync(TimeSpan.FromSeconds(5))); }
+            catch (Exception e) when (e is TimeoutException or HostFailedException) { }
+        }
+        return stats;
+    }
+
+    /// <summary>Outside pids of the live hosts' bwrap processes.</summary>
+    public IReadOnlyList<int> HostProcessIds => _hosts.Select(h => h?.ProcessId).OfType<int>().ToList();
+
+    /// <summary>Kills one host as a crash would (for tests and fault drills); the pool replaces it.</summary>
+    public bool KillHost(int slot)
+    {
+        var host = _hosts[slot];
+        if (host is null) return false;
+        host.Kill();
+        return true;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping.IsCancellationRequested) return;
+        // Let in-flight runs finish (bounded), then stop the hosts.
+        int total = _hosts.Length * _options.RunsPerHost;
+        var drainDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_capacity.CurrentCount < total && DateTime.UtcNow < drainDeadline && !cancellationToken.IsCancellationRequested)
+            await Task.Delay(20, CancellationToken.None);
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_hosts.OfType<SandboxHost>().Select(h => h.StopAsync(TimeSpan.FromSeconds(2))));
+        if (_supervisor is not null) await _supervisor.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+    }
 }

@@ -1,0 +1,290 @@
+"""Judge's harness: warms the zygote once, then runs in each forked child for exactly one run.
+
+The zygote (the .NET host that embeds this interpreter) calls warm() once and spawn() per run. spawn() forks;
+the child never returns to .NET: it isolates itself (descriptors, signals, rlimits, no_new_privs, seccomp),
+reads its request from its private run channel (fd 3), runs the candidate, writes one result frame and _exits.
+The zygote never reads the run channel: candidate code, test data and results never pass through it.
+"""
+import builtins
+import ctypes
+import gc
+import io
+import linecache
+import math
+import os
+import resource
+import signal
+import struct
+import sys
+import threading
+import traceback
+
+# Bound now: a candidate that patches the json module must not break (or steer) the result frame.
+from json import dumps as _json_dumps, loads as _json_loads
+
+import judge_values
+import judge_vclock
+import seccomp_policy
+
+WARM_MODULES = (
+    "abc", "array", "ast", "asyncio", "bisect", "collections", "collections.abc", "concurrent.futures", "contextlib",
+    "copy", "dataclasses", "datetime", "decimal", "dis", "enum", "fractions", "functools", "heapq", "inspect",
+    "itertools", "json", "keyword", "math", "numbers", "operator", "queue", "random", "re", "statistics", "string",
+    "textwrap", "threading", "time", "timeit", "types", "typing", "unicodedata", "weakref",
+)
+
+RUN_FD = 3
+MAX_REQUEST = 16 * 1024 * 1024
+MAX_RESULT = 8 * 1024 * 1024
+MAX_MESSAGE = 4000
+# Tasks (threads) in this host's user namespace, counted by the kernel across the host and all its children.
+MAX_TASKS = 256
+THREAD_STACK = 1024 * 1024
+CANDIDATE_FILE = "solution.py"
+EXIT_HARNESS_FAILED, EXIT_NO_SECCOMP = 70, 72
+
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+
+_libc = None
+
+
+def warm():
+    """Zygote start-up: import what candidates commonly use, prepare seccomp, then freeze the heap."""
+    global _libc
+    for name in WARM_MODULES:
+        __import__(name)
+    _libc = ctypes.CDLL(None, use_errno=True)
+    seccomp_policy.prepare()
+    # The standard library only: no site or dist-packages, not the harness directory.
+    sys.path[:] = [p for p in sys.path if p.startswith(sys.base_prefix + "/lib/python") and "packages" not in p]
+    gc.collect()
+    gc.freeze()
+
+
+def spawn(run_fd, out_fd, err_fd):
+    """Forks one child for one run and returns its pid. The child never returns from here."""
+    pid = os.fork()
+    if pid == 0:
+        status = EXIT_HARNESS_FAILED
+        try:
+            status = _child(run_fd, out_fd, err_fd)
+        except BaseException:
+            # Before the candidate runs this is the harness's own failure; it goes to the run's stderr capture.
+            try:
+                traceback.print_exc()
+                sys.stderr.flush()
+            except BaseException:
+                pass
+        finally:
+            os._exit(status)
+    return pid
+
+
+def _child(run_fd, out_fd, err_fd):
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # .NET installed handlers for many signals; none of its code may run here.
+    for sig in signal.valid_signals():
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):
+            try:
+                signal.signal(sig, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe raises BrokenPipeError instead of killing
+    signal.pthread_sigmask(signal.SIG_SETMASK, ())
+
+    # Only the run channel (3), and stdout/stderr as the bounded captures the pool reads.
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    if run_fd != RUN_FD:
+        os.dup2(run_fd, RUN_FD)
+    os.closerange(RUN_FD + 1, 1 << 20)
+
+    request = _json_loads(_read_frame(RUN_FD, MAX_REQUEST))
+    _set_limits(request["timeMs"], request["memoryMb"])
+
+    out = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace")
+    err = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace")
+    sys.stdout = sys.__stdout__ = out
+    sys.stderr = sys.__stderr__ = err
+    sys.stdin = sys.__stdin__ = io.StringIO(request.get("stdin") or "")
+    sys.argv = [CANDIDATE_FILE]
+    threading.stack_size(THREAD_STACK)
+    _block_bridge()
+    judge_vclock.install()
+    code = request["code"]
+    linecache.cache[CANDIDATE_FILE] = (len(code), None, code.splitlines(True), CANDIDATE_FILE)
+
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    seccomp_policy.load(os.getpid())
+    if not seccomp_policy.active():
+        _write_frame(RUN_FD, {"kind": "internal_error", "message": "seccomp filter is not active"})
+        return EXIT_NO_SECCOMP
+
+    result = _execute(request)
+    sys.setrecursionlimit(1000)  # the candidate may have lowered it; encoding the frame needs the default
+
+    for stream in (out, err):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    _write_frame(RUN_FD, result)
+    return 0
+
+
+def _set_limits(time_ms, memory_mb):
+    vm = _vm_status()
+    growth = memory_mb * 1024 * 1024
+    cpu_seconds = math.ceil(time_ms / 1000) + 1
+    limits = (
+        (resource.RLIMIT_CPU, cpu_seconds),
+        # Private writable memory (heap, thread stacks) relative to what the zygote already has.
+        (resource.RLIMIT_DATA, vm["VmData"] + growth),
+        # Everything mapped, shared mappings too; the .NET GC's reservation is already part of VmSize.
+        (resource.RLIMIT_AS, vm["VmSize"] + growth + 64 * 1024 * 1024),
+        (resource.RLIMIT_FSIZE, 1024 * 1024),
+        (resource.RLIMIT_NOFILE, 64),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NPROC, MAX_TASKS),
+        (resource.RLIMIT_MEMLOCK, 0),
+        (resource.RLIMIT_MSGQUEUE, 0),
+    )
+    for which, value in limits:
+        resource.setrlimit(which, (value, value))  # soft = hard: nothing to raise, SIGXCPU cannot buy time
+
+
+def _vm_status():
+    values = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmData", "VmSize"):
+                values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+class _BridgeBlocker:
+    """Refuses the pythonnet bridge to candidate imports (it stays reachable through memory: that is expected)."""
+
+    BLOCKED = ("clr", "clr_loader", "pythonnet", "Python", "System", "Microsoft")
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.BLOCKED:
+            raise ImportError("module %r is not available in the sandbox" % name)
+        return None
+
+
+def _block_bridge():
+    for name in list(sys.modules):
+        if name.split(".")[0] in _BridgeBlocker.BLOCKED:
+            del sys.modules[name]
+    standard = ("_frozen_importlib", "_frozen_importlib_external", "importlib._bootstrap", "importlib._bootstrap_external")
+    sys.meta_path[:] = [_BridgeBlocker()] + [f for f in sys.meta_path if getattr(f, "__module__", "") in standard]
+
+
+def _execute(request):
+    code = request["code"]
+    script = request.get("mode") == "script"
+    module = {"__name__": "__main__" if script else "solution", "__file__": CANDIDATE_FILE, "__builtins__": builtins}
+    try:
+        compiled = compile(code, CANDIDATE_FILE, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as e:
+        return {"kind": "compile_error", "error": _syntax_error(e)}
+    try:
+        try:
+            exec(compiled, module)
+        except SystemExit as e:
+            if not (script and e.code in (None, 0)):
+                raise
+        if script:
+            return {"kind": "value", "value": None}
+        module["__source__"] = code
+        setup, expr = request.get("setup"), request.get("expr")
+        if setup:
+            exec(compile(setup, "<setup>", "exec", dont_inherit=True), module)
+        value = eval(compile(expr, "<test>", "eval", dont_inherit=True), module) if expr else None
+    except BaseException as e:  # noqa: B036 - SystemExit, KeyboardInterrupt and friends are results too
+        return {"kind": "error", "error": _describe(e)}
+    return {"kind": "value", "value": judge_values.encode(value)}
+
+
+def _type_name(cls):
+    # Through type's own descriptors: a metaclass cannot lie about the name.
+    return type.__dict__["__qualname__"].__get__(cls)
+
+
+def _describe(e):
+    cls = type(e)
+    mro = type.__dict__["__mro__"].__get__(cls)
+    frames = []
+    tb = e.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename == CANDIDATE_FILE:
+            frames.append((tb.tb_lineno, code.co_name))
+        tb = tb.tb_next
+    message = _safe_str(e)
+    lines = ["Traceback (most recent call last):"]
+    for lineno, name in frames:
+        lines.append('  File "%s", line %d, in %s' % (CANDIDATE_FILE, lineno, name))
+        source = linecache.getline(CANDIDATE_FILE, lineno).strip()
+        if source:
+            lines.append("    " + source)
+    lines.append("%s: %s" % (_type_name(cls), message) if message else _type_name(cls))
+    return {
+        "type": _type_name(cls),
+        "message": message,
+        "line": frames[-1][0] if frames else None,
+        "traceback": "\n".join(lines),
+        "bases": [_type_name(c) for c in mro if c is not object],
+    }
+
+
+def _safe_str(e):
+    try:
+        text = str(e)  # may run the candidate's __str__: still inside the sandbox, under its limits
+    except BaseException:
+        return "<exception str() failed>"
+    if type(text) is not str:
+        return "<exception str() returned a non-string>"
+    return text[:MAX_MESSAGE]
+
+
+def _syntax_error(e):
+    if isinstance(e, SyntaxError):
+        return {"type": "SyntaxError", "message": str(e.msg), "line": e.lineno, "column": e.offset,
+                "traceback": "", "bases": ["SyntaxError", "Exception", "BaseException"]}
+    return {"type": type(e).__name__, "message": str(e)[:MAX_MESSAGE], "line": None, "traceback": "",
+            "bases": [type(e).__name__, "Exception", "BaseException"]}
+
+
+def _read_frame(fd, limit):
+    header = _read_exact(fd, 4)
+    (length,) = struct.unpack(">I", header)
+    if length > limit:
+        raise ValueError("request too large")
+    return _read_exact(fd, length)
+
+
+def _read_exact(fd, n):
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            raise EOFError("run channel closed")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_frame(fd, obj):
+    # Lone surrogates (in an exception message, say) cannot travel as UTF-8: they become U+FFFD.
+    data = _json_dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")
+    if len(data) > MAX_RESULT:
+        obj = {"kind": "value", "value": {"$unrepresentable": "value", "reason": "too large"}}
+        data = _json_dumps(obj).encode()
+    view = memoryview(struct.pack(">I", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]

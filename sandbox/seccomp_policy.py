@@ -1,0 +1,114 @@
+"""The seccomp policy loaded by every child as its last step before candidate code (libseccomp via ctypes).
+
+Default: allow. Everything below is refused with EPERM (clone3 with ENOSYS, so glibc falls back to clone, which
+is then checked on its flags). Syscalls of any other architecture (i386 via int 0x80, x32) kill the process.
+"""
+import ctypes
+import errno
+
+# Refused outright: new programs and processes, every socket, namespaces and mounts, tracing other processes,
+# kernel keyrings, bpf, io_uring, userfaultfd, shared memory that escapes RLIMIT_DATA, privilege changes.
+DENY = """
+    fork vfork execve execveat
+    socket socketpair connect bind listen accept accept4
+    tkill pidfd_open pidfd_send_signal pidfd_getfd
+    ptrace process_vm_readv process_vm_writev process_madvise kcmp
+    mount umount2 unshare setns pivot_root chroot move_mount open_tree fsopen fsmount fsconfig fspick mount_setattr
+    keyctl add_key request_key bpf perf_event_open userfaultfd
+    io_uring_setup io_uring_enter io_uring_register
+    memfd_create memfd_secret shmget shmat shmctl shmdt msgget msgsnd msgrcv msgctl semget semop semtimedop semctl
+    mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr
+    personality setrlimit init_module finit_module delete_module kexec_load kexec_file_load reboot
+    swapon swapoff acct quotactl syslog vhangup iopl ioperm
+    name_to_handle_at open_by_handle_at settimeofday clock_settime adjtimex clock_adjtime
+    setuid setgid setreuid setregid setresuid setresgid setgroups setfsuid setfsgid capset
+""".split()
+
+# Refused unless aimed at the child itself (first argument must equal its pid).
+SIGNAL_SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+
+CLONE_THREAD = 0x00010000
+MAP_SHARED = 0x01
+
+SCMP_ACT_ALLOW = 0x7FFF0000
+SCMP_ACT_KILL_PROCESS = 0x80000000
+SCMP_FLTATR_ACT_BADARCH = 2
+SCMP_CMP_NE, SCMP_CMP_MASKED_EQ = 1, 7
+NATIVE_ARCHES = {0xC000003E: "x86_64", 0xC00000B7: "aarch64"}
+
+
+def _errno_action(code):
+    return 0x00050000 | (code & 0xFFFF)
+
+
+class _ArgCmp(ctypes.Structure):
+    _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64), ("datum_b", ctypes.c_uint64)]
+
+
+_lib = None
+_numbers = {}
+
+
+def prepare():
+    """In the zygote: load libseccomp, check the architecture, resolve syscall numbers once."""
+    global _lib
+    lib = ctypes.CDLL("libseccomp.so.2", use_errno=True)
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint, ctypes.POINTER(_ArgCmp)]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    lib.seccomp_attr_set.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_uint32]
+    lib.seccomp_arch_native.restype = ctypes.c_uint32
+    arch = lib.seccomp_arch_native()
+    if arch not in NATIVE_ARCHES:
+        raise RuntimeError("seccomp: unsupported architecture 0x%x" % arch)
+    for name in DENY + list(SIGNAL_SELF_ONLY) + ["clone", "clone3", "prlimit64", "mmap"]:
+        nr = lib.seccomp_syscall_resolve_name(name.encode())
+        if nr >= 0:
+            _numbers[name] = nr
+    _lib = lib
+
+
+def load(own_pid):
+    """In the child: build and load the filter. Raises if anything fails."""
+    lib = _lib
+    ctx = lib.seccomp_init(SCMP_ACT_ALLOW)
+    if not ctx:
+        raise OSError("seccomp_init failed")
+    try:
+        _check(lib.seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS), "badarch")
+        eperm = _errno_action(errno.EPERM)
+        for name in DENY:
+            if name in _numbers:
+                _rule(ctx, eperm, name)
+        for name in SIGNAL_SELF_ONLY:
+            _rule(ctx, eperm, name, (0, SCMP_CMP_NE, own_pid, 0))
+        # Threads (CLONE_THREAD) are allowed; anything else clone makes is a new process.
+        _rule(ctx, eperm, "clone", (0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0))
+        _rule(ctx, _errno_action(errno.ENOSYS), "clone3")
+        # getrlimit is prlimit64 with no new limit; setting one is refused.
+        _rule(ctx, eperm, "prlimit64", (2, SCMP_CMP_NE, 0, 0))
+        # Shared mappings are not counted by RLIMIT_DATA.
+        _rule(ctx, eperm, "mmap", (3, SCMP_CMP_MASKED_EQ, MAP_SHARED, MAP_SHARED))
+        _check(lib.seccomp_load(ctx), "load")
+    finally:
+        lib.seccomp_release(ctx)
+
+
+def _rule(ctx, action, name, *cmps):
+    array = (_ArgCmp * max(1, len(cmps)))(*[_ArgCmp(*c) for c in cmps])
+    _check(_lib.seccomp_rule_add_array(ctx, action, _numbers[name], len(cmps), array), name)
+
+
+def _check(rc, what):
+    if rc != 0:
+        raise OSError(-rc, "seccomp %s failed" % what)
+
+
+def active():
+    """True when this process runs under a seccomp filter with no_new_privs set."""
+    with open("/proc/self/status") as f:
+        status = f.read()
+    return "\nSeccomp:\t2\n" in status and "\nNoNewPrivs:\t1\n" in status

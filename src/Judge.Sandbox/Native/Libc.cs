@@ -1,0 +1,159 @@
+using System.Runtime.InteropServices;
+
+namespace Judge.Sandbox.Native;
+
+/// <summary>
+/// The few Linux calls .NET does not expose: socketpair, passing descriptors with SCM_RIGHTS, wait4 with rusage,
+/// prctl and kill. x86_64/aarch64 glibc layouts (LP64).
+/// </summary>
+internal static unsafe partial class Libc
+{
+    public const int AF_UNIX = 1;
+    public const int SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
+    public const int SOL_SOCKET = 1, SCM_RIGHTS = 1;
+    public const int MSG_CMSG_CLOEXEC = 0x40000000, MSG_NOSIGNAL = 0x4000;
+    public const int EINTR = 4, ECHILD = 10, EAGAIN = 11;
+    public const int SIGKILL = 9;
+    public const int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec { public void* Base; public nuint Len; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name; public uint NameLen; public IoVec* Iov; public nuint IovLen;
+        public void* Control; public nuint ControlLen; public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CmsgHdr { public nuint Len; public int Level; public int Type; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeVal { public long Sec; public long Usec; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RUsage
+    {
+        public TimeVal UTime; public TimeVal STime; public long MaxRss;
+        public fixed long Rest[13];
+    }
+
+    [LibraryImport("libc", SetLastError = true)] public static partial int socketpair(int domain, int type, int protocol, int* sv);
+    [LibraryImport("libc", SetLastError = true)] public static partial int socket(int domain, int type, int protocol);
+    [LibraryImport("libc", SetLastError = true)] public static partial int connect(int fd, void* addr, uint len);
+    [LibraryImport("libc", SetLastError = true)] public static partial nint sendmsg(int fd, MsgHdr* msg, int flags);
+    [LibraryImport("libc", SetLastError = true)] public static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
+    [LibraryImport("libc", SetLastError = true)] public static partial nint send(int fd, void* buf, nuint len, int flags);
+    [LibraryImport("libc", SetLastError = true)] public static partial int close(int fd);
+    [LibraryImport("libc", SetLastError = true)] public static partial int kill(int pid, int sig);
+    [LibraryImport("libc", SetLastError = true)] public static partial int wait4(int pid, int* status, int options, RUsage* rusage);
+    [LibraryImport("libc", SetLastError = true)] public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+    [LibraryImport("libc", SetLastError = true)] public static partial int getuid();
+    [LibraryImport("libc")] public static partial void _exit(int status);
+
+    public static int Errno => Marshal.GetLastPInvokeError();
+
+    /// <summary>A close-on-exec Unix stream socket pair.</summary>
+    public static (int A, int B) SocketPair()
+    {
+        int* sv = stackalloc int[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+            throw new IOException($"socketpair failed: errno {Errno}");
+        return (sv[0], sv[1]);
+    }
+
+    /// <summary>Sends one datagram with the given descriptors attached (SCM_RIGHTS). Retries EINTR/EAGAIN briefly.</summary>
+    public static void SendWithFds(int socketFd, ReadOnlySpan<byte> payload, ReadOnlySpan<int> fds)
+    {
+        int cmsgSpace = CmsgSpace(fds.Length * sizeof(int));
+        byte* control = stackalloc byte[cmsgSpace];
+        new Span<byte>(control, cmsgSpace).Clear();
+        var cmsg = (CmsgHdr*)control;
+        cmsg->Len = (nuint)(CmsgAlign(sizeof(CmsgHdr)) + fds.Length * sizeof(int));
+        cmsg->Level = SOL_SOCKET;
+        cmsg->Type = SCM_RIGHTS;
+        var data = (int*)(control + CmsgAlign(sizeof(CmsgHdr)));
+        for (int i = 0; i < fds.Length; i++) data[i] = fds[i];
+
+        fixed (byte* p = payload)
+        {
+            var iov = new IoVec { Base = p, Len = (nuint)payload.Length };
+            var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = (nuint)cmsgSpace };
+            for (int attempt = 0; ; attempt++)
+            {
+                if (sendmsg(socketFd, &msg, MSG_NOSIGNAL) >= 0) return;
+                int errno = Errno;
+                if ((errno == EINTR || errno == EAGAIN) && attempt < 1000) { Thread.Sleep(1); continue; }
+                throw new IOException($"sendmsg failed: errno {errno}");
+            }
+        }
+    }
+
+    /// <summary>Receives one datagram and up to <paramref name="fds"/>.Length descriptors. Returns the payload length (0 = EOF).</summary>
+    public static int ReceiveWithFds(int socketFd, Span<byte> buffer, Span<int> fds, out int fdCount)
+    {
+        int cmsgSpace = CmsgSpace(fds.Length * sizeof(int));
+        byte* control = stackalloc byte[cmsgSpace];
+        fdCount = 0;
+        fixed (byte* p = buffer)
+        {
+            var iov = new IoVec { Base = p, Len = (nuint)buffer.Length };
+            var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = (nuint)cmsgSpace };
+            nint n;
+            while ((n = recvmsg(socketFd, &msg, MSG_CMSG_CLOEXEC)) < 0)
+            {
+                if (Errno != EINTR) throw new IOException($"recvmsg failed: errno {Errno}");
+            }
+            if (msg.ControlLen >= (nuint)sizeof(CmsgHdr))
+            {
+                var cmsg = (CmsgHdr*)control;
+                if (cmsg->Level == SOL_SOCKET && cmsg->Type == SCM_RIGHTS)
+                {
+                    int count = ((int)cmsg->Len - CmsgAlign(sizeof(CmsgHdr))) / sizeof(int);
+                    var data = (int*)(control + CmsgAlign(sizeof(CmsgHdr)));
+                    for (int i = 0; i < count; i++)
+                    {
+                        if (i < fds.Length) fds[fdCount++] = data[i];
+                        else close(data[i]);
+                    }
+                }
+            }
+            return (int)n;
+        }
+    }
+
+    public static int ConnectUnix(string path, int type)
+    {
+        int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw new IOException($"socket failed: errno {Errno}");
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path);
+        byte* addr = stackalloc byte[110];
+        new Span<byte>(addr, 110).Clear();
+        *(ushort*)addr = AF_UNIX;
+        bytes.AsSpan().CopyTo(new Span<byte>(addr + 2, 107));
+        if (connect(fd, addr, (uint)(2 + bytes.Length + 1)) != 0)
+        {
+            int errno = Errno;
+            close(fd);
+            throw new IOException($"connect {path} failed: errno {errno}");
+        }
+        return fd;
+    }
+
+    public static void SendAll(int fd, ReadOnlySpan<byte> payload)
+    {
+        fixed (byte* p = payload)
+        {
+            while (send(fd, p, (nuint)payload.Length, MSG_NOSIGNAL) < 0)
+            {
+                int errno = Errno;
+                if (errno != EINTR && errno != EAGAIN) throw new IOException($"send failed: errno {errno}");
+                Thread.Sleep(1);
+            }
+        }
+    }
+
+    static int CmsgAlign(int len) => (len + sizeof(nuint) - 1) & ~(sizeof(nuint) - 1);
+    static int CmsgSpace(int len) => CmsgAlign(sizeof(CmsgHdr)) + CmsgAlign(len);
+}

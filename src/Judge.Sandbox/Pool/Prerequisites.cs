@@ -1,0 +1,76 @@
+using Judge.Sandbox.Native;
+
+namespace Judge.Sandbox.Pool;
+
+/// <summary>Thrown when the sandbox cannot run on this machine; the message names what to install.</summary>
+public sealed class SandboxUnavailableException(string message) : Exception(message);
+
+/// <summary>What the pool needs from the machine, found once at start-up.</summary>
+internal sealed record Prerequisites(string Bwrap, string? Setpriv, string PythonLibrary, string DotnetRoot, string DotnetMuxer, string AppDirectory)
+{
+    static readonly string[] LibDirs =
+        ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib", "/lib/x86_64-linux-gnu", "/lib"];
+
+    public static Prerequisites Find(SandboxOptions options)
+    {
+        var problems = new List<string>();
+        string? bwrap = Nonempty(options.Bwrap) ?? SearchPath("bwrap");
+        if (bwrap is null || !File.Exists(bwrap))
+            problems.Add("bubblewrap (bwrap) was not found: install the Debian package 'bubblewrap' (apt-get install -y bubblewrap) or set Sandbox:Bwrap");
+
+        string? python = Nonempty(options.PythonLibrary) ?? Probe("libpython3.11.so.1.0", "libpython3.11.so");
+        if (python is null || !File.Exists(python))
+            problems.Add("libpython 3.11 was not found: install the Debian package 'libpython3.11' (apt-get install -y libpython3.11) or set Sandbox:PythonLibrary");
+        else if (!python.StartsWith("/usr/", StringComparison.Ordinal))
+            problems.Add($"libpython at {python} is outside /usr, the only system tree the jail sees");
+        if (!File.Exists("/usr/lib/python3.11/os.py"))
+            problems.Add("the Python 3.11 standard library was not found: install the Debian package 'libpython3.11-stdlib'");
+
+        if (Probe("libseccomp.so.2") is null)
+            problems.Add("libseccomp was not found: install the Debian package 'libseccomp2' (apt-get install -y libseccomp2)");
+
+        string? setpriv = null;
+        if (Libc.getuid() == 0)
+        {
+            setpriv = SearchPath("setpriv");
+            if (setpriv is null)
+                problems.Add("running as root needs setpriv to drop to Sandbox:SandboxUid: install the Debian package 'util-linux'");
+        }
+
+        // The runtime that runs the API runs the host too: <root>/shared/Microsoft.NETCore.App/<version>/.
+        string runtimeDir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        string dotnetRoot = Path.GetFullPath(Path.Combine(runtimeDir, "..", "..", ".."));
+        string muxer = Path.Combine(dotnetRoot, "dotnet");
+        if (!File.Exists(muxer))
+            problems.Add($"the dotnet host was not found at {muxer}");
+
+        string appDir = AppContext.BaseDirectory;
+        foreach (var file in HostLauncher.AppFiles)
+        {
+            if (!File.Exists(Path.Combine(appDir, file)))
+                problems.Add($"{file} is missing from {appDir}: build the solution (dotnet build)");
+        }
+        if (!File.Exists(Path.Combine(appDir, "sandbox", "harness.py")))
+            problems.Add($"the sandbox harness is missing from {Path.Combine(appDir, "sandbox")}: build the solution (dotnet build)");
+
+        if (problems.Count > 0)
+            throw new SandboxUnavailableException("The sandbox cannot start: " + string.Join("; ", problems));
+        return new Prerequisites(bwrap!, setpriv, python!, dotnetRoot, muxer, appDir);
+    }
+
+    static string? Nonempty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    static string? SearchPath(string name)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+        foreach (var dir in path.Split(':').Append("/usr/bin").Append("/usr/sbin"))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    static string? Probe(params string[] names) =>
+        LibDirs.SelectMany(d => names.Select(n => Path.Combine(d, n))).FirstOrDefault(File.Exists);
+}

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Judge.Sandbox.Protocol;
+
+namespace Judge.Sandbox.Pool;
+
+/// <summary>
+/// Turns what the trusted side measured (the host's wait status, rusage and timer; the pool's output counts) and the
+/// child's untrusted result frame into a <see cref="RunResult"/>. The frame can only ever describe the value or the
+/// exception; success needs a clean exit the host saw and the frame to parse strictly.
+/// </summary>
+internal static class RunClassifier
+{
+    const int SIGKILL = 9, SIGXCPU = 24;
+
+    public sealed record Measured(ControlMessage Exit, bool OutputOverflow, string Stdout, bool StdoutTruncated,
+        string Stderr, bool StderrTruncated, byte[]? Frame);
+
+    public static RunResult Classify(RunRequest request, Measured m)
+    {
+        var exit = m.Exit;
+        int status = exit.Status;
+        bool exited = (status & 0x7f) == 0;
+        int exitCode = (status >> 8) & 0xff;
+        int signal = status & 0x7f;
+        long cpuMs = exit.CpuUs / 1000, wallMs = exit.WallUs / 1000;
+        long memoryKb = Math.Max(0, exit.MaxRssKb - exit.BaseRssKb);
+        long memoryLimitKb = request.Limits.MemoryMb * 1024L;
+
+        RunResult Make(RunStatus s, JsonNode? value = null, RunError? error = null) => new()
+        {
+            Status = s, Value = value, Error = error, CpuMs = cpuMs, WallMs = wallMs, MemoryKb = memoryKb,
+            Stdout = m.Stdout, Stderr = m.Stderr, StdoutTruncated = m.StdoutTruncated, StderrTruncated = m.StderrTruncated,
+        };
+
+        if (m.OutputOverflow)
+            return Make(RunStatus.OutputLimitExceeded, error: new RunError("OutputLimitExceeded", "the program printed more than the output limit"));
+        if (exit.TimedOut || cpuMs > request.Limits.TimeMs || (!exited && signal == SIGXCPU))
+            return Make(RunStatus.TimeLimitExceeded, error: new RunError("TimeLimitExceeded",
+                exit.TimedOut ? $"wall-clock limit of {request.Limits.WallMs} ms exceeded" : $"CPU limit of {request.Limits.TimeMs} ms exceeded"));
+
+        var frame = ParseFrame(m.Frame);
+        if (!exited)
+        {
+            if (signal == SIGKILL && memoryKb >= memoryLimitKb * 9 / 10)
+                return Make(RunStatus.MemoryLimitExceeded, error: new RunError("MemoryError", "memory limit exceeded"));
+            return Make(RunStatus.RuntimeError, error: new RunError("Killed", $"the program was killed by signal {SignalName(signal)}"));
+        }
+        if (frame is null)
+        {
+            if (exitCode != 0 && memoryKb >= memoryLimitKb * 9 / 10)
+                return Make(RunStatus.MemoryLimitExceeded, error: new RunError("MemoryError", "memory limit exceeded"));
+            return Make(RunStatus.RuntimeError, error: new RunError("NoResult", $"the program exited with status {exitCode} without producing a result"));
+        }
+        if (exitCode != 0)
+            return Make(RunStatus.RuntimeError, error: new RunError("NoResult", $"the program exited with status {exitCode}"));
+
+        switch (frame.Value.Kind)
+        {
+            case "value":
+                return Make(RunStatus.Ok, value: frame.Value.Value);
+            case "compile_error":
+                return Make(RunStatus.CompilationError, error: frame.Value.Error);
+            case "error" when frame.Value.Error is { } error:
+                if (error.Type == "MemoryError" || (error.Bases.Contains("OSError") && error.Message.Contains("Cannot allocate memory", StringComparison.Ordinal)))
+                    return Make(RunStatus.MemoryLimitExceeded, error: error);
+                return Make(RunStatus.RuntimeError, error: error);
+            case "internal_error":
+                return Make(RunStatus.InternalError, error: new RunError("InternalError", frame.Value.Message ?? "sandbox child failed"));
+            default:
+                return Make(RunStatus.RuntimeError, error: new RunError("NoResult", "the program produced a malformed result"));
+        }
+    }
+
+    // Tagged values nest up to three JSON levels per Python level (judge_values caps Python depth at 100).
+    static readonly JsonDocumentOptions FrameOptions = new() { MaxDepth = 512 };
+
+    readonly record struct Frame(string Kind, JsonNode? Value, RunError? Error, string? Message);
+
+    /// <summary>Strict parse of the child's frame: exact shapes and types, anything else is "no result".</summary>
+    static Frame? ParseFrame(byte[]? bytes)
+    {
+        if (bytes is null) return null;
+        try
+        {
+            if (JsonNode.Parse(bytes, documentOptions: FrameOptions) is not JsonObject obj) return null;
+            if (obj["kind"] is not JsonValue kindNode || !kindNode.TryGetValue(out string? kind)) return null;
+            RunError? error = obj["error"] is JsonObject e ? ParseError(e) : null;
+            if (kind is "error" or "compile_error" && error is null) return null;
+            string? message = obj["message"] is JsonValue mv && mv.TryGetValue(out string? s) ? s : null;
+            var value = obj["value"];
+            value?.Parent?.AsObject().Remove("value");
+            return new Frame(kind, value, error, message);
+        }
+        catch (JsonException) { return null; }
+        catch (InvalidOperationException) { return null; }
+    }
+
+    static RunError? ParseError(JsonObject e)
+    {
+        string? Str(string key) => e[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+        int? Int(string key) => e[key] is JsonValue v && v.TryGetValue(out int i) ? i : null;
+        var type = Str("type");
+        if (type is null) return null;
+        var bases = e["bases"] is JsonArray arr
+            ? arr.Select(b => b is JsonValue v && v.TryGetValue(out string? s) ? s : null).OfType<string>().Take(64).ToList()
+            : [];
+        return new RunError(Truncate(type, 200), Truncate(Str("message") ?? "", 4000), Int("line"), Int("column"),
+            Str("traceback") is { } tb ? Truncate(tb, 16_000) : null) { Bases = bases };
+    }
+
+    static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    static string SignalName(int signal) => signal switch
+    {
+        4 => "SIGILL", 6 => "SIGABRT", 7 => "SIGBUS", 8 => "SIGFPE", 9 => "SIGKILL", 11 => "SIGSEGV", 13 => "SIGPIPE",
+        15 => "SIGTERM", 24 => "SIGXCPU", 25 => "SIGXFSZ", 31 => "SIGSYS", _ => signal.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public static byte[] RequestFrame(RunRequest request)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+        {
+            ["code"] = request.Code,
+            ["setup"] = request.Setup,
+            ["expr"] = request.Expr,
+            ["stdin"] = request.Stdin,
+            ["mode"] = request.Mode == RunMode.Script ? "script" : "function",
+            ["timeMs"] = request.Limits.TimeMs,
+            ["memoryMb"] = request.Limits.MemoryMb,
+        });
+        var frame = new byte[4 + body.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)body.Length);
+        body.CopyTo(frame, 4);
+        return frame;
+    }
+}

@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Judge.Sandbox.Native;
+using Judge.Sandbox.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Judge.Sandbox.Pool;
+
+/// <summary>Numbers a host reports about itself (for health and leak checks).</summary>
+public sealed record HostStats(int Slot, int Pid, long RssKb, int OpenFds, int Threads, int Children, int Zombies);
+
+/// <summary>
+/// One sandbox host process (bwrap + Judge.Sandbox) and its control channel. Runs one request at a time per call to
+/// <see cref="ExecuteAsync"/>; many can be in flight. When the process dies every pending run fails with
+/// <see cref="HostFailedException"/> so the pool can retry it once elsewhere.
+/// </summary>
+internal sealed class SandboxHost : IAsyncDisposable
+{
+    sealed class PendingRun
+    {
+        public readonly TaskCompletionSource<ControlMessage> Exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    readonly Prerequisites _pre;
+    readonly SandboxOptions _options;
+    readonly ILogger _logger;
+    readonly ConcurrentDictionary<long, PendingRun> _pending = new();
+    readonly ConcurrentDictionary<long, TaskCompletionSource<ControlMessage>> _pings = new();
+    readonly CancellationTokenSource _life = new();
+    readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    Process? _process;
+    Socket? _control;
+    string? _controlDir;
+    int _inFlight;
+    static long s_nextId;
+
+    public SandboxHost(int slot, Prerequisites pre, SandboxOptions options, ILogger logger)
+    {
+        Slot = slot;
+        _pre = pre;
+        _options = options;
+        _logger = logger;
+    }
+
+    public int Slot { get; }
+    public int InFlight => Volatile.Read(ref _inFlight);
+    public bool IsAlive => _control is not null && !_exited.Task.IsCompleted;
+    public Task Exited => _exited.Task;
+    public int? ProcessId => _process?.Id;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _controlDir = HostLauncher.CreateControlDirectory(Slot);
+        var socketPath = Path.Combine(_controlDir, "control.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        File.SetUnixFileMode(socketPath, (UnixFileMode)0b110_110_110);
+        listener.Listen(1);
+
+        _process = Process.Start(HostLauncher.Build(_pre, _options, _controlDir))
+            ?? throw new SandboxUnavailableException("could not start bwrap");
+        _process.StandardInput.Close();
+        _ = PumpDiagnosticsAsync(_process.StandardError);
+        _ = _process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var processExit = _process.WaitForExitAsync(CancellationToken.None);
+        var accept = listener.AcceptAsync(timeout.Token).AsTask();
+        if (await Task.WhenAny(accept, processExit) != accept)
+            throw new SandboxUnavailableException($"sandbox host {Slot} exited during start-up (status {_process.ExitCode}): {_lastDiagnostics}");
+        _control = await accept;
+        // Only one connection was ever possible; the socket file goes now.
+        File.Delete(socketPath);
+
+        var buffer = new byte[4096];
+        int n = await _control.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+        var ready = ControlMessage.Parse(buffer.AsSpan(0, n));
+        if (ready?.Op != ControlMessage.Ready)
+            throw new SandboxUnavailableException($"sandbox host {Slot} did not report ready: {_lastDiagnostics}");
+        _logger.LogInformation("Sandbox host {Slot} ready: pid {Pid}, RSS {RssKb} KiB", Slot, _process.Id, ready.RssKb);
+        _ = ReceiveLoopAsync();
+    }
+
+    string _lastDiagnostics = "";
+
+    async Task PumpDiagnosticsAsync(StreamReader stderr)
+    {
+        try
+        {
+            string? line;
+            while ((line = await stderr.ReadLineAsync()) is not null)
+            {
+                _lastDiagnostics = line.Length > 2000 ? line[..2000] : line;
+                _logger.LogWarning("sandbox host {Slot}: {Line}", Slot, _lastDiagnostics);
+            }
+        }
+        catch (Exception) { }
+    }
+
+    async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                int n = await _control!.ReceiveAsync(buffer, SocketFlags.None, _life.Token);
+                if (n <= 0) break;
+                var message = ControlMessage.Parse(buffer.AsSpan(0, n));
+                switch (message?.Op)
+                {
+                    case ControlMessage.Exit or ControlMessage.Fail when _pending.TryRemove(message.Id, out var run):
+                        run.Exit.TrySetResult(message);
+                        break;
+                    case ControlMessage.Pong when _pings.TryRemove(message.Id, out var ping):
+                        ping.TrySetResult(message);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException) { }
+        MarkDead("control channel closed");
+    }
+
+    void MarkDead(string reason)
+    {
+        if (!_exited.TrySetResult()) return;
+        if (!_life.IsCancellationRequested)
+            _logger.LogWarning("Sandbox host {Slot} is gone: {Reason}", Slot, reason);
+        foreach (var (id, run) in _pending)
+        {
+            if (_pending.TryRemove(id, out _)) run.Exit.TrySetException(new HostFailedException(reason));
+        }
+        foreach (var (id, ping) in _pings)
+        {
+            if (_pings.TryRemove(id, out _)) ping.TrySetException(new HostFailedException(reason));
+        }
+        try { _process?.Kill(entireProcessTree: true); } catch (Exception) { }
+    }
+
+    public async Task<HostStats> StatsAsync(TimeSpan timeout)
+    {
+        long id = Interlocked.Increment(ref s_nextId);
+        var tcs = new TaskCompletionSource<ControlMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pings[id] = tcs;
+        SendControl(new ControlMessage { Op = ControlMessage.Ping, Id = id });
+        try
+        {
+            var pong = await tcs.Task.WaitAsync(timeout);
+            return new HostStats(Slot, pong.Pid, pong.RssKb, pong.Fds, pong.Threads, pong.Children, pong.Zombies);
+        }
+        finally { _pings.TryRemove(id, out _); }
+    }
+
+    /// <summary>Runs one request in a fresh child of this host.</summary>
+    public async Task<RunResult> ExecuteAsync(RunRequest request, CancellationToken cancellationToken)
+    {
+        if (!IsAlive) throw new HostFailedException("host is not running");
+        long id = Interlocked.Increment(ref s_nextId);
+        var pending = new PendingRun();
+        _pending[id] = pending;
+        Interlocked.Increment(ref _inFlight);
+        var (runParent, runChild) = Libc.SocketPair();
+        var (outParent, outChild) = Libc.SocketPair();
+        var (errParent, errChild) = Libc.SocketPair();
+        using var run = Wrap(runParent);
+        using var stdout = Wrap(outParent);
+        using var stderr = Wrap(errParent);
+        try
+        {
+            try
+            {
+                var message = new ControlMessage { Op = ControlMessage.Run, Id = id, WallMs = request.Limits.WallMs };
+                SendControl(message, [runChild, outChild, errChild]);
+            }
+            finally
+            {
+                Libc.close(runChild);
+                Libc.close(outChild);
+                Libc.close(errChild);
+            }
+
+            bool overflow = false;
+            void OnOverflow()
+            {
+                overflow = true;
+                TryKill(id);
+            }
+            var send = run.SendAsync(RunClassifier.RequestFrame(request), SocketFlags.None, cancellationToken).AsTask();
+            var outRead = ReadCappedAsync(stdout, _options.OutputLimitBytes, OnOverflow);
+            var errRead = ReadCappedAsync(stderr, _options.OutputLimitBytes, OnOverflow);
+            var frameRead = ReadCappedAsync(run, 8 * 1024 * 1024 + 4, () => TryKill(id));
+
+            ControlMessage exit;
+            try
+            {
+                exit = await pending.Exit.Task.WaitAsync(TimeSpan.FromMilliseconds(request.Limits.WallMs + 5000), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // The host's own timer should have fired long ago: it is stuck. Replace it.
+                MarkDead($"run {id} was not reaped in time");
+                throw new HostFailedException("host did not report the run's end");
+            }
+            catch (OperationCanceledException)
+            {
+                TryKill(id);
+                throw;
+            }
+            if (exit.Op == ControlMessage.Fail)
+                return RunResult.Internal(exit.Error ?? "the sandbox could not start the run");
+
+            // The child is gone, so every descriptor it held is closed: the readers end promptly.
+            var drained = Task.WhenAll(outRead, errRead, frameRead);
+            if (await Task.WhenAny(drained, Task.Delay(2000, CancellationToken.None)) != drained)
+            {
+                run.Dispose(); stdout.Dispose(); stderr.Dispose();
+            }
+            try { await send; } catch (Exception) { }
+            var (outBytes, outTruncated) = await SafeResult(outRead);
+            var (errBytes, errTruncated) = await SafeResult(errRead);
+            var (frameBytes, frameTruncated) = await SafeResult(frameRead);
+            byte[]? frame = frameTruncated ? null : UnwrapFrame(frameBytes);
+            return RunClassifier.Classify(request, new RunClassifier.Measured(exit, overflow,
+                Decode(outBytes), outTruncated, Decode(errBytes), errTruncated, frame));
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    static async Task<(byte[] Bytes, bool Truncated)> SafeResult(Task<(byte[], bool)> task)
+    {
+        try { return await task; }
+        catch (Exception) { return ([], false); }
+    }
+
+    static byte[]? UnwrapFrame(byte[] bytes)
+    {
+        if (bytes.Length < 4) return null;
+        uint length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        return length == bytes.Length - 4 ? bytes[4..] : null;
+    }
+
+    static string Decode(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+
+    static Socket Wrap(int fd) => new(new SafeSocketHandle(fd, ownsHandle: true));
+
+    /// <summary>Reads to EOF keeping at most <paramref name="limit"/> bytes; past that calls <paramref name="onOverflow"/> and stops.</summary>
+    static async Task<(byte[], bool)> ReadCappedAsync(Socket socket, int limit, Action onOverflow)
+    {
+        var result = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            int n = await socket.ReceiveAsync(buffer, SocketFlags.None);
+            if (n <= 0) return (result.ToArray(), false);
+            int keep = Math.Min(n, limit - (int)result.Length);
+            result.Write(buffer, 0, keep);
+            if (keep < n)
+            {
+                onOverflow();
+                return (result.ToArray(), true);
+            }
+        }
+    }
+
+    void TryKill(long id)
+    {
+        try { SendControl(new ControlMessage { Op = ControlMessage.Kill, Id = id }); }
+        catch (Exception) { }
+    }
+
+    void SendControl(ControlMessage message, ReadOnlySpan<int> fds = default)
+    {
+        var socket = _control ?? throw new HostFailedException("host is not connected");
+        try
+        {
+            Libc.SendWithFds((int)socket.Handle, message.ToBytes(), fds);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            MarkDead("control send failed: " + e.Message);
+            throw new HostFailedException("host is not reachable");
+        }
+    }
+
+    /// <summary>Kills the host (tests and the health check use this).</summary>
+    public void Kill() => MarkDead("killed");
+
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (IsAlive)
+        {
+            try { SendControl(new ControlMessage { Op = ControlMessage.Shutdown }); } catch (Exception) { }
+        }
+        if (_process is not null)
+        {
+            using var cts = new CancellationTokenSource(grace);
+            try { await _process.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException) { }
+        }
+        await _life.CancelAsync();
+        MarkDead("stopped");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(2));
+        _control?.Dispose();
+        _process?.Dispose();
+        try { if (_controlDir is not null) Directory.Delete(_controlDir, recursive: true); } catch (IOException) { }
+        _life.Dispose();
+    }
+}
+
+/// <summary>The host running a request died or stopped answering; the run may be retried once.</summary>
+public sealed class HostFailedException(string message) : Exception(message);

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Judge.Sandbox.Protocol;
+
+/// <summary>
+/// One datagram on the control channel between the pool and a host (SOCK_SEQPACKET). A "run" carries the child's
+/// three descriptors (run channel, stdout, stderr) as SCM_RIGHTS; the host never reads them. Nothing here is
+/// candidate data: only ids, limits and the host's own measurements.
+/// </summary>
+internal sealed record ControlMessage
+{
+    public required string Op { get; init; }
+    public long Id { get; init; }
+    public int WallMs { get; init; }
+    /// <summary>Raw wait status of the child (exit code and signal).</summary>
+    public int Status { get; init; }
+    public long CpuUs { get; init; }
+    public long WallUs { get; init; }
+    public long MaxRssKb { get; init; }
+    public long BaseRssKb { get; init; }
+    public bool TimedOut { get; init; }
+    public string? Error { get; init; }
+    public int Pid { get; init; }
+    public long RssKb { get; init; }
+    public int Fds { get; init; }
+    public int Threads { get; init; }
+    public int Children { get; init; }
+    public int Zombies { get; init; }
+
+    public const string Run = "run", Kill = "kill", Ping = "ping", Shutdown = "shutdown";
+    public const string Ready = "ready", Exit = "exit", Fail = "fail", Pong = "pong";
+
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, ControlJson.Default.ControlMessage);
+
+    public static ControlMessage? Parse(ReadOnlySpan<byte> bytes)
+    {
+        try { return JsonSerializer.Deserialize(bytes, ControlJson.Default.ControlMessage); }
+        catch (JsonException) { return null; }
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
+[JsonSerializable(typeof(ControlMessage))]
+internal sealed partial class ControlJson : JsonSerializerContext;

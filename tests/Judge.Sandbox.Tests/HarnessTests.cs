@@ -1,0 +1,152 @@
+using System.Diagnostics;
+
+namespace Judge.Sandbox.Tests;
+
+/// <summary>What a run reports: values in the tagged form, errors, script mode, stdin, virtual-clock asyncio.</summary>
+[Collection(PoolCollection.Name)]
+public sealed class HarnessTests(PoolFixture fx)
+{
+    [Theory(Timeout = 60_000)]
+    [InlineData("(1, [2, 3])", "{\"$tuple\":[1,[2,3]]}")]
+    [InlineData("{3, 1, 2}", "{\"$set\":[1,2,3]}")]
+    [InlineData("frozenset({'a'})", "{\"$frozenset\":[\"a\"]}")]
+    [InlineData("2 ** 100", "{\"$int\":\"1267650600228229401496703205376\"}")]
+    [InlineData("float('nan')", "{\"$float\":\"nan\"}")]
+    [InlineData("1.0", "1.0")]
+    [InlineData("True", "true")]
+    [InlineData("b'hi'", "{\"$bytes\":\"aGk=\"}")]
+    [InlineData("{1: 'a'}", "{\"$dict\":[[1,\"a\"]]}")]
+    [InlineData("{'k': None}", "{\"k\":null}")]
+    [InlineData("'żółw ✓'", "\"żółw ✓\"")]
+    public async Task Values_keep_their_python_types(string expr, string json)
+    {
+        var r = await fx.Run("", expr);
+        r.Status.Should().Be(RunStatus.Ok, r.Error?.Message);
+        r.Value!.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+            .Should().Be(json);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("class Liar:\n    def __eq__(self, other):\n        return True\n    __hash__ = object.__hash__\n", "Liar()", "solution.Liar")]
+    [InlineData("class Fake:\n    @property\n    def __class__(self):\n        return int\n", "Fake()", "solution.Fake")]
+    [InlineData("class L(list):\n    def __iter__(self):\n        while True:\n            yield 1\n", "L([1])", "solution.L")]
+    [InlineData("def g():\n    yield 1\n", "g()", "generator")]
+    public async Task Objects_that_lie_are_unrepresentable(string code, string expr, string typeName)
+    {
+        var r = await fx.Run(code, expr);
+        r.Status.Should().Be(RunStatus.Ok, r.Error?.Message);
+        r.Value!["$unrepresentable"]!.GetValue<string>().Should().Be(typeName);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_list_containing_itself_is_marked_not_looped()
+    {
+        var r = await fx.Run("x = []\nx.append(x)\n", "x");
+        r.Status.Should().Be(RunStatus.Ok);
+        r.Value!.ToJsonString().Should().Contain("cycle");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Errors_show_type_message_line_and_candidate_frames_only()
+    {
+        var r = await fx.Run("def f(x):\n    return g(x)\n\ndef g(x):\n    raise ValueError('bad ' + str(x))\n", "f(7)");
+        r.Status.Should().Be(RunStatus.RuntimeError);
+        r.Error!.Type.Should().Be("ValueError");
+        r.Error.Message.Should().Be("bad 7");
+        r.Error.Line.Should().Be(5);
+        r.Error.Bases.Should().Equal("ValueError", "Exception", "BaseException");
+        r.Error.Traceback.Should().Contain("line 2, in f").And.Contain("line 5, in g").And.NotContain("harness");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Custom_exception_reports_its_bases()
+    {
+        var r = await fx.Run("class Insufficient(ValueError):\n    pass\n", "(_ for _ in ()).throw(Insufficient('low'))");
+        r.Error!.Bases.Should().StartWith(["Insufficient", "ValueError"]);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Syntax_error_is_a_compilation_error_with_line_and_column()
+    {
+        var r = await fx.Run("def f(:\n    pass\n", "f()");
+        r.Status.Should().Be(RunStatus.CompilationError);
+        r.Error!.Type.Should().Be("SyntaxError");
+        r.Error.Line.Should().Be(1);
+        r.Error.Column.Should().BePositive();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Script_mode_reads_stdin_and_captures_stdout_and_stderr()
+    {
+        var r = await fx.Run("import sys\nn = int(input())\nprint(sum(range(n)))\nprint('note', file=sys.stderr)\n", stdin: "10\n", mode: RunMode.Script);
+        r.Status.Should().Be(RunStatus.Ok);
+        r.Stdout.Should().Be("45\n");
+        r.Stderr.Should().Be("note\n");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Function_mode_does_not_run_the_main_block()
+    {
+        var r = await fx.Run("def f():\n    return 1\nif __name__ == '__main__':\n    print('main ran')\n", "f()");
+        r.Stdout.Should().BeEmpty();
+        r.Value!.ToJsonString().Should().Be("1");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Setup_runs_in_the_candidate_module_and_source_is_visible()
+    {
+        var r = await fx.Run("def f():\n    yield 1\n", "(inspect.isgeneratorfunction(f), 'yield' in __source__)", setup: "import inspect");
+        r.Value!.ToJsonString().Should().Be("{\"$tuple\":[true,true]}");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Asyncio_sleep_runs_on_a_virtual_clock()
+    {
+        const string code = "import asyncio\nasync def work(i):\n    await asyncio.sleep(10)\n    return i\n" +
+            "async def main():\n    loop = asyncio.get_running_loop()\n    t0 = loop.time()\n    r = await asyncio.gather(*(work(i) for i in range(3)))\n    return r, loop.time() - t0\n";
+        var r = await fx.Run(code, "asyncio.run(main())");
+        r.Status.Should().Be(RunStatus.Ok, r.Error?.Message);
+        r.Value!.ToJsonString().Should().Be("{\"$tuple\":[[0,1,2],10.0]}");
+        r.WallMs.Should().BeLessThan(1000, "ten virtual seconds cost no wall time");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Runs_share_no_state()
+    {
+        var first = await fx.Run("import builtins, json\nbuiltins.LEAK = 1\njson.dumps = None\n", "1");
+        first.Status.Should().Be(RunStatus.Ok);
+        var second = await fx.Run("import builtins, json\n", "(hasattr(builtins, 'LEAK'), json.dumps is None)");
+        second.Value!.ToJsonString().Should().Be("{\"$tuple\":[false,false]}");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task An_earlier_runs_code_is_not_in_a_later_childs_memory()
+    {
+        string marker = "SECRET" + Guid.NewGuid().ToString("N");
+        (await fx.Run($"token = '{marker}'\n", "len(token)")).Status.Should().Be(RunStatus.Ok);
+        string prefix = marker[..10], suffix = marker[10..];
+        string scan = "def scan(needle):\n    hits = 0\n    for line in open('/proc/self/maps'):\n        parts = line.split()\n" +
+            "        if 'r' not in parts[1] or (len(parts) > 5 and parts[5].startswith('[v')):\n            continue\n" +
+            "        lo, hi = (int(x, 16) for x in parts[0].split('-'))\n        if hi - lo > 1 << 28:\n            continue\n" +
+            "        try:\n            with open('/proc/self/mem', 'rb') as m:\n                m.seek(lo)\n                hits += m.read(hi - lo).count(needle)\n" +
+            "        except (OSError, ValueError, OverflowError):\n            pass\n    return hits\n";
+        // The needle is built at run time so the scanning run's own source does not contain it.
+        var r = await fx.Run(scan, $"scan(('{prefix}' + '{suffix}').encode()) - 1", limits: new ResourceLimits(5000, 512));
+        r.Status.Should().Be(RunStatus.Ok, r.Error?.Message);
+        r.Value!.GetValue<int>().Should().BeLessThanOrEqualTo(0, "only the needle this run built itself may be found");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Python_self_test_of_values_and_virtual_clock_passes()
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "sandbox");
+        var psi = new ProcessStartInfo("/usr/bin/python3.11", ["-I", Path.Combine(dir, "selftest_values_vclock.py")])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(100));
+        p.ExitCode.Should().Be(0, stderr);
+        (await stdout).Should().StartWith("ok ");
+    }
+}
