@@ -180,7 +180,7 @@ public static class TestProblems
     public const string Marker = "ZQXMARK";
 
     /// <summary>A problem whose hidden test carries <see cref="Marker"/> in its setup, expr and expect.</summary>
-    public static string SecretProblemJson(string id) => JsonSerializer.Serialize(new Dictionary<string, object>
+    public static string SecretProblemJson(string id, string solution = "def twice(s):\n    return s + s\n") => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["id"] = id,
         ["title"] = "Twice",
@@ -190,7 +190,7 @@ public static class TestProblems
         ["statement"] = "Write `twice(s)` returning `s` repeated twice. Example: `twice('ab') == 'abab'`.",
         ["takeaway"] = "String concatenation.",
         ["starter"] = "def twice(s):\n    return s\n",
-        ["solution"] = "def twice(s):\n    return s + s\n",
+        ["solution"] = solution,
         ["mutants"] = new[] { new Dictionary<string, string> { ["name"] = "three times", ["code"] = "def twice(s):\n    return s * 3\n" } },
         ["tests"] = new object[]
         {

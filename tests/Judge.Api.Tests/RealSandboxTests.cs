@@ -120,7 +120,7 @@ public sealed class RealSandboxTests
             (await api.CreateClient().GetAsync("/v1/problems/twice")).StatusCode.Should().Be(HttpStatusCode.OK);
 
             // A document whose reference solution fails its own tests is refused by validation.
-            var broken = TestProblems.SecretProblemJson("broken").Replace("return s + s", "return s");
+            var broken = TestProblems.SecretProblemJson("broken", solution: "def twice(s):\n    return s\n");
             var refused = await admin.PostAsync("/v1/problems", JudgeApiFactory.Json(broken));
             refused.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, await refused.Content.ReadAsStringAsync());
             (await api.CreateClient().GetAsync("/v1/problems/broken")).StatusCode.Should().Be(HttpStatusCode.NotFound);
