@@ -118,7 +118,7 @@ public sealed class CrashRecoveryTests : IDisposable
     }
 
     /// <summary>The Judge.Api.dll built beside this test assembly's configuration (the test project references it).</summary>
-    static string ApiDll()
+    internal static string ApiDll()
     {
         var baseDir = AppContext.BaseDirectory;
         var configuration = new DirectoryInfo(baseDir).Parent!.Name; // bin/<Configuration>/net10.0/
