@@ -363,6 +363,9 @@ public sealed class HttpBehaviourTests
         Codes("/v1/submissions/{id}", "get").Should().Contain(["200", "404"]);
         Codes("/v1/runs", "post").Should().Contain(["200", "400", "413", "422", "429"]);
 
+        doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey").GetProperty("name").GetString().Should().Be("X-Api-Key");
+        paths.GetProperty("/v1/submissions").GetProperty("post").GetProperty("parameters").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()).Should().Contain(["wait", "Idempotency-Key"]);
         var text = doc.ToString();
         text.Should().Contain("wrong_answer").And.Contain("time_limit_exceeded").And.Contain("runtime_error").And.Contain("application/problem+json");
         (await client.GetAsync("/scalar")).StatusCode.Should().Be(HttpStatusCode.OK);
