@@ -71,6 +71,13 @@ internal static class ApiSetup
             };
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] }];
             return Task.CompletedTask;
+        }).AddSchemaTransformer((schema, context, _) =>
+        {
+            // Null properties are omitted on the wire (WhenWritingNull), so a nullable property is not required.
+            if (schema is OpenApiSchema { Required: { } required })
+                foreach (var property in context.JsonTypeInfo.Properties)
+                    if (property.IsGetNullable) required.Remove(property.Name);
+            return Task.CompletedTask;
         }));
         return builder;
     }

@@ -184,6 +184,16 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task A_number_sent_as_a_string_is_a_wrong_type()
+    {
+        var sandbox = FakeSandbox.Echo();
+        await using var api = Api(sandbox: sandbox);
+        await ProblemBody(await api.CreateClient().PostAsync("/v1/runs",
+            JudgeApiFactory.Json("{\"code\": \"print(1)\", \"limits\": {\"timeMs\": \"500\"}}")), HttpStatusCode.BadRequest);
+        sandbox.Runs.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Run_returns_the_sandbox_result_in_the_wire_shape()
     {
         await using var api = Api(sandbox: FakeSandbox.Echo());
@@ -366,6 +376,10 @@ public sealed class HttpBehaviourTests
         doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey").GetProperty("name").GetString().Should().Be("X-Api-Key");
         paths.GetProperty("/v1/submissions").GetProperty("post").GetProperty("parameters").EnumerateArray()
             .Select(p => p.GetProperty("name").GetString()).Should().Contain(["wait", "Idempotency-Key"]);
+        // Null fields are omitted on the wire, so only the always-present ones are required; numbers are numbers.
+        var submission = doc.GetProperty("components").GetProperty("schemas").GetProperty("SubmissionView");
+        submission.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Should().BeEquivalentTo("id", "problemId", "status", "createdAt");
+        submission.GetProperty("properties").GetProperty("passed").GetProperty("type").ToString().Should().NotContain("string");
         var text = doc.ToString();
         text.Should().Contain("wrong_answer").And.Contain("time_limit_exceeded").And.Contain("runtime_error").And.Contain("application/problem+json");
         (await client.GetAsync("/scalar")).StatusCode.Should().Be(HttpStatusCode.OK);
