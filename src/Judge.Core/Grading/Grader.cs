@@ -136,8 +136,10 @@ public sealed class Grader(ISandbox sandbox)
     {
         if (!NeedsReference(test))
         {
-            var value = test.HasExpect ? TaggedJson.Parse(test.Expect) : null;
-            return new Expectation(value, test.Stdout, null);
+            if (!test.HasExpect) return new Expectation(null, test.Stdout, null);
+            return TaggedJson.TryParse(test.Expect, out var value, out var error)
+                ? new Expectation(value, test.Stdout, null)
+                : new Expectation(null, null, $"the test's expected value is malformed: {error}");
         }
         var key = ReferenceKey(problem, test);
         if (references.Count >= MaxCachedReferences) references.Clear();
@@ -158,7 +160,7 @@ public sealed class Grader(ISandbox sandbox)
         {
             references.TryRemove(new(key, lazy));
             var why = run.Error is { } err ? $": {err.Type}: {err.Message}" : "";
-            return new Expectation(null, null, $"the reference solution failed on this test ({Lower(run.Status)}{why})");
+            return new Expectation(null, null, $"the reference solution failed on this test ({run.Status.ToSnakeCase()}{why})");
         }
         PyValue? expected = null;
         if (test.Expr is not null)
@@ -180,8 +182,6 @@ public sealed class Grader(ISandbox sandbox)
         PyDict d => d.Items.Select(kv => Unrepresentable(kv.Key) ?? Unrepresentable(kv.Value)).FirstOrDefault(x => x is not null),
         _ => null,
     };
-
-    static string Lower(RunStatus s) => string.Concat(s.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     static string ReferenceKey(Problem problem, TestCase test)
     {

@@ -38,6 +38,7 @@ public static partial class ProblemLoader
         return ParseYaml(text, path);
     }
 
+    /// <summary>Parses one YAML document; <paramref name="fileName"/> appears in errors and becomes <see cref="Problem.Source"/> ("api" without it).</summary>
     public static LoadResult ParseYaml(string yaml, string? fileName = null) => ParseYaml(yaml, fileName, null).Result;
 
     static (LoadResult Result, Builder? Builder) ParseYaml(string yaml, string? fileName, (string Topic, string Id)? expected)
@@ -60,7 +61,12 @@ public static partial class ProblemLoader
         {
             return (Fail(fileName, e.Line, e.Message), null);
         }
-        var builder = new Builder(fileName ?? "<yaml>", fileName, DocTree.YamlValue, json: false);
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some malformed flow collections.
+            return (Fail(fileName, null, $"invalid YAML: {e.Message}"), null);
+        }
+        var builder = new Builder(fileName ?? "api", fileName, DocTree.YamlValue, json: false);
         var problem = builder.Build(root, expected);
         return (new LoadResult(builder.Errors.Count == 0 ? problem : null, builder.Errors), builder);
     }
@@ -80,6 +86,43 @@ public static partial class ProblemLoader
         var builder = new Builder("api", null, JsonValueOf, json: true);
         var problem = builder.Build(DocTree.FromJson(node), null);
         return new LoadResult(builder.Errors.Count == 0 ? problem : null, builder.Errors);
+    }
+
+    /// <summary>
+    /// The whole problem (solution and mutants included: for storage, never for candidates) as the JSON document
+    /// <see cref="ParseJson"/> reads back; optional fields at their defaults are left out.
+    /// </summary>
+    public static JsonObject ToJsonDocument(Problem problem)
+    {
+        var doc = new JsonObject
+        {
+            ["id"] = problem.Id, ["title"] = problem.Title, ["topic"] = problem.Topic,
+            ["difficulty"] = problem.Difficulty.ToString().ToLowerInvariant(),
+            ["tags"] = new JsonArray(problem.Tags.Select(t => (JsonNode?)t).ToArray()),
+            ["statement"] = problem.Statement,
+        };
+        if (problem.Takeaway is not null) doc["takeaway"] = problem.Takeaway;
+        doc["starter"] = problem.Starter;
+        doc["solution"] = problem.Solution;
+        doc["mutants"] = new JsonArray(problem.Mutants.Select(m => (JsonNode?)new JsonObject { ["name"] = m.Name, ["code"] = m.Code }).ToArray());
+        doc["limits"] = new JsonObject { ["timeMs"] = problem.Limits.TimeMs, ["memoryMb"] = problem.Limits.MemoryMb };
+        doc["mode"] = problem.Mode.ToString().ToLowerInvariant();
+        doc["tests"] = new JsonArray(problem.Tests.Select(t =>
+        {
+            var o = new JsonObject { ["name"] = t.Name };
+            if (t.Setup is not null) o["setup"] = t.Setup;
+            if (t.Expr is not null) o["expr"] = t.Expr;
+            if (t.HasExpect) o["expect"] = t.Expect?.DeepClone();
+            if (t.Raises is not null) o["raises"] = t.Raises;
+            if (t.Stdout is not null) o["stdout"] = t.Stdout;
+            if (t.Stdin is not null) o["stdin"] = t.Stdin;
+            if (t.Checker != CheckerKind.Exact) o["checker"] = t.Checker.ToString().ToLowerInvariant();
+            if (t.Tolerance is { } tol) o["tolerance"] = tol;
+            if (t.Hidden) o["hidden"] = true;
+            if (t.Concept is not null) o["concept"] = t.Concept;
+            return (JsonNode?)o;
+        }).ToArray());
+        return doc;
     }
 
     static PyValue JsonValueOf(DocNode node)
@@ -359,7 +402,8 @@ public static partial class ProblemLoader
                 double? tolerance = null;
                 if (t.TryGetValue("tolerance", out var tolNode) && tolNode is not DocScalar { Type: ScalarType.Null })
                 {
-                    if (tolNode is DocScalar { Type: ScalarType.Int or ScalarType.Float } ts && DocTree.ParseFloat(ts.Text) is var tol
+                    if (tolNode is DocScalar { Type: ScalarType.Int or ScalarType.Float } ts
+                        && (ts.Type == ScalarType.Int ? (double)DocTree.ParseInt(ts.Text) : DocTree.ParseFloat(ts.Text)) is var tol
                         && double.IsFinite(tol) && tol >= 0)
                         tolerance = tol;
                     else Error(p + "tolerance", tolNode.Line, "expected a non-negative number");

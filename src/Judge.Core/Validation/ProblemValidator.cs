@@ -11,6 +11,9 @@ public sealed record ValidationReport(
     IReadOnlyList<MutantReport> Mutants)
 {
     public bool Valid => Errors.Count == 0;
+
+    /// <summary>The bank's quality bar, not met (fewer than 6 tests, ...). Printed by the validate command; never invalidating.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>A problem is valid when its solution is accepted, its starter is not and every mutant is rejected.</summary>
@@ -44,7 +47,21 @@ public sealed class ProblemValidator(Grader grader)
             if (g.Verdict == Verdict.Accepted)
                 errors.Add(new ProblemError($"mutants[{i}]", $"'{problem.Mutants[i].Name}' is accepted by every test; add a test that rejects it", file));
         }
-        return new ValidationReport(problem.Id, errors, solution.Verdict, starter.Verdict, mutants);
+        var warnings = QualityWarnings(problem).ToList();
+        var slow = solution.Tests.Where(t => t.CpuMs * 5 > problem.Limits.TimeMs).MaxBy(t => t.CpuMs);
+        if (slow is not null)
+            warnings.Add($"the solution used {slow.CpuMs} ms CPU on test '{slow.Name}', over 20 % of the {problem.Limits.TimeMs} ms limit");
+        return new ValidationReport(problem.Id, errors, solution.Verdict, starter.Verdict, mutants) { Warnings = warnings };
+    }
+
+    /// <summary>Quality-bar checks that need no run: at least 6 tests, 2 hidden, 1 mutant, a takeaway.</summary>
+    public static IEnumerable<string> QualityWarnings(Problem problem)
+    {
+        if (problem.Tests.Count < 6) yield return $"{problem.Tests.Count} tests (the bar is at least 6)";
+        var hidden = problem.Tests.Count(t => t.Hidden);
+        if (hidden < 2) yield return $"{hidden} hidden tests (the bar is at least 2)";
+        if (problem.Mutants.Count == 0) yield return "no mutants (the bar is at least one per concept tested)";
+        if (string.IsNullOrWhiteSpace(problem.Takeaway)) yield return "no takeaway";
     }
 
     static string Describe(TestOutcome t)
@@ -52,13 +69,6 @@ public sealed class ProblemValidator(Grader grader)
         var detail = t.Difference ?? (t.Error is { } e ? $"{e.Type}: {e.Message}{(e.Line is { } l ? $" (line {l})" : "")}" : null);
         return detail is null ? t.Verdict.ToSnakeCase() : $"{t.Verdict.ToSnakeCase()}: {detail}";
     }
-}
-
-public static class VerdictExtensions
-{
-    /// <summary>The wire name: <c>wrong_answer</c>, <c>time_limit_exceeded</c>, ...</summary>
-    public static string ToSnakeCase(this Verdict verdict) =>
-        string.Concat(verdict.ToString().Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 }
 
 /// <summary>The "validate" command: validates a folder of problems and prints a table; exit code 0 when all are valid.</summary>
@@ -86,7 +96,7 @@ public static class ValidateCommand
         {
             p.Id, p.Topic, p.Difficulty.ToString().ToLowerInvariant(), p.Tests.Count.ToString(),
             p.Tests.Count(t => t.Hidden).ToString(), p.Mutants.Count.ToString(),
-            r.Valid ? "ok" : $"INVALID ({r.Errors.Count})",
+            (r.Valid ? "ok" : $"INVALID ({r.Errors.Count})") + (r.Warnings.Count > 0 ? $", {r.Warnings.Count} warning(s)" : ""),
         }).ToList();
         var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
         string Line(string[] cells) => string.Join("  ", cells.Select((c, i) => c.PadRight(widths[i]))).TrimEnd();
@@ -95,10 +105,12 @@ public static class ValidateCommand
         foreach (var row in rows) await output.WriteLineAsync(Line(row));
 
         var invalid = reports.Where(r => !r.Valid).ToList();
-        if (invalid.Count > 0) await output.WriteLineAsync();
-        foreach (var r in invalid)
-            foreach (var e in r.Errors)
-                await output.WriteLineAsync($"{r.ProblemId}: {e}");
+        if (reports.Any(r => !r.Valid || r.Warnings.Count > 0)) await output.WriteLineAsync();
+        foreach (var r in reports)
+        {
+            foreach (var e in r.Errors) await output.WriteLineAsync($"{r.ProblemId}: {e}");
+            foreach (var w in r.Warnings) await output.WriteLineAsync($"{r.ProblemId}: warning: {w}");
+        }
 
         var valid = reports.Length - invalid.Count;
         await output.WriteLineAsync();
