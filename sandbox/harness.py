@@ -82,13 +82,12 @@ def spawn(run_fd, out_fd, err_fd):
 
 def _child(run_fd, out_fd, err_fd):
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    # .NET installed handlers for many signals; none of its code may run here.
-    for sig in signal.valid_signals():
-        if sig not in (signal.SIGKILL, signal.SIGSTOP):
-            try:
-                signal.signal(sig, signal.SIG_DFL)
-            except (OSError, ValueError):
-                pass
+    # .NET installed handlers for many signals; none of its code may run here. SigCgt lists the caught ones.
+    for sig in _caught_signals():
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe raises BrokenPipeError instead of killing
     signal.pthread_sigmask(signal.SIG_SETMASK, ())
 
@@ -132,6 +131,15 @@ def _child(run_fd, out_fd, err_fd):
             pass
     _write_frame(RUN_FD, result)
     return 0
+
+
+def _caught_signals():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("SigCgt:"):
+                mask = int(line.split()[1], 16)
+                return [sig for sig in range(1, 65) if mask >> (sig - 1) & 1 and sig not in (signal.SIGKILL, signal.SIGSTOP)]
+    return [sig for sig in signal.valid_signals() if sig not in (signal.SIGKILL, signal.SIGSTOP)]
 
 
 def _set_limits(time_ms, memory_mb):

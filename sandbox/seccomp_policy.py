@@ -5,6 +5,7 @@ is then checked on its flags). Syscalls of any other architecture (i386 via int 
 """
 import ctypes
 import errno
+import os
 
 # Refused outright: new programs and processes, every socket, namespaces and mounts, tracing other processes,
 # kernel keyrings, bpf, io_uring, userfaultfd, shared memory that escapes RLIMIT_DATA, privilege changes.
@@ -45,19 +46,32 @@ class _ArgCmp(ctypes.Structure):
     _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64), ("datum_b", ctypes.c_uint64)]
 
 
+# The filter is generated once, in the zygote, with this stand-in for the child's pid; each child patches the
+# immediates of the comparisons and loads the finished program, so no child spends time generating BPF.
+PID_PLACEHOLDER = 0x7FFFFFFE
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+BPF_JMP, BPF_JEQ, BPF_K = 0x05, 0x10, 0x00
+
 _lib = None
 _numbers = {}
+_program = None  # the exported BPF (bytearray) and the offsets of the pid immediates in it
+_pid_offsets = ()
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
 def prepare():
-    """In the zygote: load libseccomp, check the architecture, resolve syscall numbers once."""
-    global _lib
+    """In the zygote: load libseccomp, check the architecture, generate the filter once."""
+    global _lib, _program, _pid_offsets
     lib = ctypes.CDLL("libseccomp.so.2", use_errno=True)
     lib.seccomp_init.restype = ctypes.c_void_p
     lib.seccomp_init.argtypes = [ctypes.c_uint32]
     lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint, ctypes.POINTER(_ArgCmp)]
     lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
-    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    lib.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
     lib.seccomp_release.argtypes = [ctypes.c_void_p]
     lib.seccomp_attr_set.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_uint32]
     lib.seccomp_arch_native.restype = ctypes.c_uint32
@@ -69,10 +83,21 @@ def prepare():
         if nr >= 0:
             _numbers[name] = nr
     _lib = lib
+    program = _export(_build(PID_PLACEHOLDER))
+    offsets = []
+    for offset in range(0, len(program), 8):
+        code = int.from_bytes(program[offset:offset + 2], "little")
+        k = int.from_bytes(program[offset + 4:offset + 8], "little")
+        if k == PID_PLACEHOLDER:
+            if code != BPF_JMP | BPF_JEQ | BPF_K:
+                raise RuntimeError("seccomp: unexpected use of the pid placeholder in the filter")
+            offsets.append(offset + 4)
+    if not offsets:  # libseccomp shares one comparison block among the signal syscalls
+        raise RuntimeError("seccomp: the pid comparisons were not found in the filter")
+    _program, _pid_offsets = bytearray(program), tuple(offsets)
 
 
-def load(own_pid):
-    """In the child: build and load the filter. Raises if anything fails."""
+def _build(own_pid):
     lib = _lib
     ctx = lib.seccomp_init(SCMP_ACT_ALLOW)
     if not ctx:
@@ -92,9 +117,39 @@ def load(own_pid):
         _rule(ctx, eperm, "prlimit64", (2, SCMP_CMP_NE, 0, 0))
         # Shared mappings are not counted by RLIMIT_DATA.
         _rule(ctx, eperm, "mmap", (3, SCMP_CMP_MASKED_EQ, MAP_SHARED, MAP_SHARED))
-        _check(lib.seccomp_load(ctx), "load")
-    finally:
+        return ctx
+    except BaseException:
         lib.seccomp_release(ctx)
+        raise
+
+
+def _export(ctx):
+    read_end, write_end = os.pipe()
+    try:
+        _check(_lib.seccomp_export_bpf(ctx, write_end), "export")
+        os.close(write_end)
+        write_end = -1
+        chunks = []
+        while chunk := os.read(read_end, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        _lib.seccomp_release(ctx)
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+
+
+def load(own_pid):
+    """In the child (no_new_privs already set): the zygote's filter with this pid, loaded. Raises on failure."""
+    program = _program
+    pid = own_pid.to_bytes(4, "little")
+    for offset in _pid_offsets:
+        program[offset:offset + 4] = pid
+    buffer = (ctypes.c_char * len(program)).from_buffer(program)
+    fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))
+    if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "seccomp: loading the filter failed")
 
 
 def _rule(ctx, action, name, *cmps):

@@ -171,6 +171,8 @@ internal sealed class SandboxHost : IAsyncDisposable
         using var stderr = Wrap(errParent);
         try
         {
+            // The request goes first: it waits in the socket buffer, so the child reads it the moment it starts.
+            var send = run.SendAsync(RunClassifier.RequestFrame(request), SocketFlags.None, cancellationToken).AsTask();
             try
             {
                 var message = new ControlMessage { Op = ControlMessage.Run, Id = id, WallMs = request.Limits.WallMs };
@@ -189,7 +191,6 @@ internal sealed class SandboxHost : IAsyncDisposable
                 overflow = true;
                 TryKill(id);
             }
-            var send = run.SendAsync(RunClassifier.RequestFrame(request), SocketFlags.None, cancellationToken).AsTask();
             var outRead = ReadCappedAsync(stdout, _options.OutputLimitBytes, OnOverflow);
             var errRead = ReadCappedAsync(stderr, _options.OutputLimitBytes, OnOverflow);
             var frameRead = ReadCappedAsync(run, 8 * 1024 * 1024 + 4, () => TryKill(id));
@@ -315,7 +316,6 @@ internal sealed class SandboxHost : IAsyncDisposable
         _control?.Dispose();
         _process?.Dispose();
         try { if (_controlDir is not null) Directory.Delete(_controlDir, recursive: true); } catch (IOException) { }
-        _life.Dispose();
     }
 }
 

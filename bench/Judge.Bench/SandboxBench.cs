@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Judge.Sandbox;
+using Judge.Sandbox.Pool;
+using Microsoft.Extensions.Options;
+
+namespace Judge.Bench;
+
+/// <summary>
+/// A trivial snippet run N times through the pool and through the baselines a user would otherwise pick
+/// (a python3 -S -I subprocess; bwrap + python3), at concurrency 1 and 2, in one process and one run.
+/// </summary>
+internal static class SandboxBench
+{
+    const string Snippet = "def add(a, b):\n    return a + b\n";
+    const string BaselineCode = "def add(a, b):\n    return a + b\nprint(add(2, 3))";
+
+    public static async Task<int> RunAsync(int n)
+    {
+        Console.WriteLine($"# sandbox benchmark: {n} runs per scenario, {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
+        await using var pool = new SandboxPool(Options.Create(new SandboxOptions { RunsPerHost = 4 }));
+        await pool.StartAsync(CancellationToken.None);
+        await pool.WaitUntilReadyAsync();
+        var request = new RunRequest(Snippet) { Expr = "add(2, 3)" };
+        async Task PoolRun()
+        {
+            var r = await pool.RunAsync(request);
+            if (r.Status != RunStatus.Ok) throw new InvalidOperationException($"run failed: {r.Status} {r.Error?.Message}");
+        }
+        for (int i = 0; i < 200; i++) await PoolRun(); // warm the JIT on both sides
+
+        string bwrap = File.Exists("/usr/bin/bwrap") ? "/usr/bin/bwrap" : "bwrap";
+        string[] bwrapArgs = ["--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
+            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
+            "--proc", "/proc", "--dev", "/dev", "--clearenv", "/usr/bin/python3", "-S", "-I", "-c", BaselineCode];
+        int baselineN = Math.Max(50, n / 10);
+
+        var rows = new List<Stats>();
+        foreach (int c in new[] { 1, 2 })
+        {
+            rows.Add(await Stats.Measure("python3 -S -I -c (subprocess)", c, baselineN, () => Spawn("/usr/bin/python3", ["-S", "-I", "-c", BaselineCode])));
+            rows.Add(await Stats.Measure("bwrap + python3 (subprocess)", c, baselineN, () => Spawn(bwrap, bwrapArgs)));
+            rows.Add(await Stats.Measure("Judge sandbox pool", c, n, PoolRun));
+        }
+        foreach (int c in new[] { 4, 8 }) rows.Add(await Stats.Measure("Judge sandbox pool", c, n, PoolRun));
+
+        Stats? BwrapAt(int c) => rows.FirstOrDefault(r => r.Name.StartsWith("bwrap", StringComparison.Ordinal) && r.Concurrency == Math.Min(c, 2));
+        Stats.PrintTable(rows, s => s.Name.StartsWith("Judge", StringComparison.Ordinal) ? BwrapAt(s.Concurrency) : null);
+        Console.WriteLine("(× baseline: runs/s relative to bwrap + python3 at the same concurrency, or at 2 for higher)");
+
+        foreach (var h in await pool.GetHostStatsAsync())
+            Console.WriteLine($"host {h.Slot}: RSS {h.RssKb / 1024.0:F1} MiB, {h.Threads} threads, {h.OpenFds} fds");
+        Console.WriteLine($"bench process RSS {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:F1} MiB");
+        return 0;
+    }
+
+    static async Task Spawn(string file, string[] args)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0 || output.Trim() != "5") throw new InvalidOperationException($"{file} failed: {p.ExitCode} {output}");
+    }
+}

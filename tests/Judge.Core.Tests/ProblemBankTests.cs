@@ -1,0 +1,96 @@
+using Judge.Core.Grading;
+using Judge.Core.Problems;
+using Judge.Core.Validation;
+using Judge.Sandbox;
+using Judge.Sandbox.Pool;
+using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
+
+namespace Judge.Core.Tests;
+
+/// <summary>A real sandbox pool for the tests that grade real Python.</summary>
+public sealed class RealSandboxFixture : IAsyncLifetime
+{
+    public SandboxPool Pool { get; } = new(Options.Create(new SandboxOptions { RunsPerHost = 4 }));
+    public Grader Grader { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Pool.StartAsync(CancellationToken.None);
+        await Pool.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Grader = new Grader(Pool);
+    }
+
+    public async Task DisposeAsync() => await Pool.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class RealSandboxCollection : ICollectionFixture<RealSandboxFixture>
+{
+    public const string Name = "real sandbox";
+}
+
+/// <summary>Every problem under problems/ is valid: solution accepted, starter rejected, every mutant rejected.</summary>
+[Collection(RealSandboxCollection.Name)]
+public sealed class ProblemBankTests(RealSandboxFixture fx, ITestOutputHelper output)
+{
+    static readonly string[] SeedTopics =
+        ["list-vs-tuple", "gil-threads", "args-kwargs", "decorators", "static-class-methods", "generators", "async-await"];
+
+    public static string ProblemsDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "problems");
+            if (File.Exists(Path.Combine(candidate, "README.md"))) return candidate;
+        }
+        throw new DirectoryNotFoundException("problems/ not found above " + AppContext.BaseDirectory);
+    }
+
+    public static TheoryData<string> ProblemFiles()
+    {
+        var root = ProblemsDirectory();
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(root, "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            data.Add(Path.GetRelativePath(root, file));
+        return data;
+    }
+
+    [Theory(Timeout = 600_000)]
+    [MemberData(nameof(ProblemFiles))]
+    public async Task Problem_is_valid(string file)
+    {
+        var loaded = ProblemLoader.LoadYamlFile(Path.Combine(ProblemsDirectory(), file));
+        loaded.Errors.Should().BeEmpty();
+        var report = await new ProblemValidator(fx.Grader).ValidateAsync(loaded.Problem!);
+        foreach (var m in report.Mutants)
+            output.WriteLine($"mutant '{m.Name}': {m.Verdict} by [{string.Join(", ", m.RejectedBy)}]");
+        report.SolutionVerdict.Should().Be(Verdict.Accepted, string.Join("; ", report.Errors));
+        report.StarterVerdict.Should().NotBe(Verdict.Accepted);
+        report.Mutants.Should().OnlyContain(m => m.Verdict != Verdict.Accepted, string.Join("; ", report.Errors));
+        report.Errors.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Bank_meets_the_quality_bar()
+    {
+        var results = ProblemLoader.LoadFolder(ProblemsDirectory());
+        results.Should().OnlyContain(r => r.Ok, string.Join("\n", results.SelectMany(r => r.Errors)));
+        var problems = results.Select(r => r.Problem!).ToList();
+
+        foreach (var p in problems)
+        {
+            p.Tests.Should().HaveCountGreaterThanOrEqualTo(6, p.Id);
+            p.Tests.Count(t => t.Hidden).Should().BeGreaterThanOrEqualTo(2, p.Id);
+            p.Mutants.Should().NotBeEmpty(p.Id);
+            p.Takeaway.Should().NotBeNullOrWhiteSpace(p.Id);
+            p.Statement.Should().Contain("xample", $"{p.Id} has a worked example");
+        }
+        problems.Should().HaveCountGreaterThanOrEqualTo(60);
+        problems.Select(p => p.Topic).Distinct().Should().HaveCountGreaterThanOrEqualTo(40);
+        foreach (var topic in SeedTopics)
+            problems.Count(p => p.Topic == topic).Should().BeGreaterThanOrEqualTo(3, topic);
+        foreach (var difficulty in Enum.GetValues<Difficulty>())
+            problems.Count(p => p.Difficulty == difficulty).Should().BeGreaterThanOrEqualTo(problems.Count / 4, $"roughly a third are {difficulty}");
+    }
+}
