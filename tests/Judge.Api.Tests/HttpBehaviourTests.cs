@@ -58,6 +58,29 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task Every_problem_in_the_bank_is_served_without_hidden_tests_or_solution()
+    {
+        var bank = Problems.ProblemsOptions.FindDefault(AppContext.BaseDirectory);
+        bank.Should().NotBeNull("the repository has a problems folder");
+        var problems = Judge.Core.Problems.ProblemLoader.LoadFolder(bank!).Where(r => r.Ok).Select(r => r.Problem!).ToList();
+        problems.Should().NotBeEmpty();
+        await using var api = Api(new Dictionary<string, string?> { ["Problems:Directory"] = bank });
+        var client = api.CreateClient();
+        (await client.GetFromJsonAsync<JsonElement>("/v1/problems")).GetArrayLength().Should().Be(problems.Count);
+        foreach (var problem in problems)
+        {
+            var text = await client.GetStringAsync($"/v1/problems/{problem.Id}");
+            var body = JsonDocument.Parse(text).RootElement;
+            body.GetProperty("tests").EnumerateArray().Select(t => t.GetProperty("name").GetString())
+                .Should().Equal(problem.Tests.Where(t => !t.Hidden).Select(t => t.Name), problem.Id);
+            body.GetProperty("hiddenTests").GetInt32().Should().Be(problem.Tests.Count(t => t.Hidden));
+            var solution = JsonSerializer.Serialize(problem.Solution.Trim());
+            text.Should().NotContain(solution[1..^1], $"{problem.Id} must not reveal its solution");
+            foreach (var mutant in problem.Mutants) text.Should().NotContain(JsonSerializer.Serialize(mutant.Code.Trim())[1..^1]);
+        }
+    }
+
+    [Fact]
     public async Task Unknown_problem_and_unknown_submission_are_404_problem_details()
     {
         await using var api = Api();
