@@ -96,7 +96,7 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
                 while (!died.IsCompleted)
                 {
                     var tick = health.WaitForNextTickAsync(_stopping.Token).AsTask();
-                    if (await Task.WhenAny(died, tick) == died) break;
+                    if (await Task.WhenAny(died, tick) == died || _stopping.IsCancellationRequested) break;
                     try { await host.StatsAsync(TimeSpan.FromSeconds(10)); }
                     catch (Exception e) when (e is TimeoutException or HostFailedException)
                     {
