@@ -7,6 +7,7 @@ The zygote never reads the run channel: candidate code, test data and results ne
 """
 import builtins
 import ctypes
+import fcntl
 import gc
 import io
 import linecache
@@ -14,6 +15,7 @@ import math
 import os
 import resource
 import signal
+import socket
 import struct
 import sys
 import threading
@@ -57,30 +59,77 @@ def warm():
     seccomp_policy.prepare()
     # The standard library only: no site or dist-packages, not the harness directory.
     sys.path[:] = [p for p in sys.path if p.startswith(sys.base_prefix + "/lib/python") and "packages" not in p]
+    # The streams every child writes to: fds 1 and 2 become its captures. Made here, empty, once.
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+        io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace")
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace")
     gc.collect()
     gc.freeze()
 
 
-def spawn(run_fd, out_fd, err_fd):
-    """Forks one child for one run and returns its pid. The child never returns from here."""
+def spawn_spare():
+    """Forks a spare child ahead of demand and returns (pid, fd of the host's end of its private socket).
+
+    The spare isolates itself as far as it can without its run (signals, descriptors, the interpreter's
+    per-run state), then waits for exactly one message carrying its three run descriptors (SCM_RIGHTS) and
+    runs. Everything before that is identical for every run, so it happens off the run's critical path.
+    """
+    host_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
         status = EXIT_HARNESS_FAILED
         try:
-            status = _child(run_fd, out_fd, err_fd)
+            status = _spare(child_end.detach())
         except BaseException:
-            # Before the candidate runs this is the harness's own failure; it goes to the run's stderr capture.
-            try:
-                traceback.print_exc()
-                sys.stderr.flush()
-            except BaseException:
-                pass
+            _report_harness_failure()
+        finally:
+            os._exit(status)
+    child_end.close()
+    return pid, host_end.detach()
+
+
+def spawn(run_fd, out_fd, err_fd):
+    """Forks one child for one run at once (when no spare is ready) and returns its pid."""
+    pid = os.fork()
+    if pid == 0:
+        status = EXIT_HARNESS_FAILED
+        try:
+            _prepare()
+            status = _run(run_fd, out_fd, err_fd)
+        except BaseException:
+            _report_harness_failure()
         finally:
             os._exit(status)
     return pid
 
 
-def _child(run_fd, out_fd, err_fd):
+def _report_harness_failure():
+    # Before the candidate runs this is the harness's own failure; it goes to the run's stderr capture.
+    try:
+        traceback.print_exc()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+
+
+def _spare(control_fd):
+    os.closerange(0, control_fd)
+    os.closerange(control_fd + 1, 1 << 20)
+    _prepare()
+    control = socket.socket(fileno=control_fd)
+    _, fds, _, _ = socket.recv_fds(control, 64, 3)
+    control.close()
+    if len(fds) != 3:
+        return EXIT_HARNESS_FAILED  # the host went away, or sent something else
+    return _run(*fds)
+
+
+def _prepare():
+    """What every run needs and no run decides: done before the run's descriptors arrive."""
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     # .NET installed handlers for many signals; none of its code may run here. SigCgt lists the caught ones.
     for sig in _caught_signals():
@@ -90,28 +139,29 @@ def _child(run_fd, out_fd, err_fd):
             pass
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe raises BrokenPipeError instead of killing
     signal.pthread_sigmask(signal.SIG_SETMASK, ())
+    sys.argv = [CANDIDATE_FILE]
+    threading.stack_size(THREAD_STACK)
+    _block_bridge()
+    judge_vclock.install()
 
-    # Only the run channel (3), and stdout/stderr as the bounded captures the pool reads.
+
+def _run(run_fd, out_fd, err_fd):
+    # Only the run channel (3), and stdout/stderr as the bounded captures the pool reads. The descriptors may
+    # arrive as 0-2 themselves (a spare closed everything), so they move out of the way first.
+    run_fd, out_fd, err_fd = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (run_fd, out_fd, err_fd))
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
-    if run_fd != RUN_FD:
-        os.dup2(run_fd, RUN_FD)
+    os.dup2(run_fd, RUN_FD)
     os.closerange(RUN_FD + 1, 1 << 20)
 
     request = _json_loads(_read_frame(RUN_FD, MAX_REQUEST))
     _set_limits(request["timeMs"], request["memoryMb"])
 
-    out = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace")
-    err = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace")
-    sys.stdout = sys.__stdout__ = out
-    sys.stderr = sys.__stderr__ = err
+    # The zygote made these wrappers over fds 1 and 2 (warm()); they now write to this run's captures.
+    out, err = sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     sys.stdin = sys.__stdin__ = io.StringIO(request.get("stdin") or "")
-    sys.argv = [CANDIDATE_FILE]
-    threading.stack_size(THREAD_STACK)
-    _block_bridge()
-    judge_vclock.install()
     code = request["code"]
     linecache.cache[CANDIDATE_FILE] = (len(code), None, code.splitlines(True), CANDIDATE_FILE)
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Judge.Sandbox.Native;
 using Judge.Sandbox.Protocol;
 using Python.Runtime;
@@ -61,7 +62,12 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
     readonly Lock _lock = new();
     readonly Lock _sendLock = new();
     readonly SemaphoreSlim _childAdded = new(0);
-    PyObject? _spawn;
+    readonly SemaphoreSlim _spareWanted = new(0);
+    // Children forked ahead of demand, each waiting on its own socket for one run's descriptors.
+    readonly Queue<(int Pid, int Fd, long BaseRssKb)> _spares = new();
+    readonly HashSet<int> _sparePids = [];
+    const int SparesWanted = 2;
+    PyObject? _spawn, _spawnSpare;
     int _controlFd = -1;
     volatile bool _stopping;
 
@@ -75,6 +81,9 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
 
         var reaper = new Thread(ReapLoop) { IsBackground = true, Name = "reaper" };
         reaper.Start();
+        var spares = new Thread(SpareLoop) { IsBackground = true, Name = "spares" };
+        spares.Start();
+        _spareWanted.Release(SparesWanted);
         ControlLoop();
     }
 
@@ -91,6 +100,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             using var harness = Py.Import("harness");
             harness.InvokeMethod("warm").Dispose();
             _spawn = harness.GetAttr("spawn");
+            _spawnSpare = harness.GetAttr("spawn_spare");
         }
         PythonEngine.BeginAllowThreads();
     }
@@ -125,27 +135,48 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         lock (_lock)
         {
             foreach (var child in _children.Values) Libc.kill(child.Pid, Libc.SIGKILL);
+            foreach (var spare in _spares) Libc.kill(spare.Pid, Libc.SIGKILL);
         }
     }
 
     void StartRun(ControlMessage message, int runFd, int outFd, int errFd)
     {
-        Child child;
         try
         {
+            Child? child = null;
+            // Registered before the hand-over and under the reaper's lock, so even a run that ends at once is reported.
             lock (_lock)
             {
-                long baseRss = ProcStats.RssKb();
-                int pid;
-                using (Py.GIL())
+                while (child is null && TakeSpare() is { } spare)
                 {
-                    using var result = _spawn!.Invoke(new PyInt(runFd), new PyInt(outFd), new PyInt(errFd));
-                    pid = result.As<int>();
+                    child = Register(message, spare.Pid, spare.BaseRssKb);
+                    try
+                    {
+                        // The spare gets this run's three descriptors; from here on it is the run's child.
+                        Libc.SendWithFds(spare.Fd, "run"u8, [runFd, outFd, errFd]);
+                    }
+                    catch (IOException)
+                    {
+                        Unregister(child); // it died while waiting: the next spare, or a fresh fork
+                        Libc.kill(spare.Pid, Libc.SIGKILL);
+                        child = null;
+                    }
+                    finally { Libc.close(spare.Fd); }
                 }
-                child = new Child { Id = message.Id, Pid = pid, BaseRssKb = baseRss, StartTicks = Environment.TickCount64 };
-                _children[pid] = child;
-                _byId[message.Id] = child;
-                child.Timer = new Timer(_ => OnWallLimit(child), null, Math.Max(1, message.WallMs), Timeout.Infinite);
+            }
+            if (child is null)
+            {
+                lock (_lock)
+                {
+                    long baseRss = ProcStats.RssKb();
+                    int pid;
+                    using (Py.GIL())
+                    {
+                        using var result = _spawn!.Invoke(new PyInt(runFd), new PyInt(outFd), new PyInt(errFd));
+                        pid = result.As<int>();
+                    }
+                    child = Register(message, pid, baseRss);
+                }
             }
             _childAdded.Release();
         }
@@ -158,6 +189,69 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             Libc.close(runFd);
             Libc.close(outFd);
             Libc.close(errFd);
+        }
+    }
+
+    Child Register(ControlMessage message, int pid, long baseRssKb)
+    {
+        lock (_lock)
+        {
+            var child = new Child { Id = message.Id, Pid = pid, BaseRssKb = baseRssKb, StartTicks = Stopwatch.GetTimestamp() };
+            _children[pid] = child;
+            _byId[message.Id] = child;
+            child.Timer = new Timer(_ => OnWallLimit(child), null, Math.Max(1, message.WallMs), Timeout.Infinite);
+            return child;
+        }
+    }
+
+    void Unregister(Child child)
+    {
+        _children.Remove(child.Pid);
+        _byId.Remove(child.Id);
+        child.Timer?.Dispose();
+    }
+
+    (int Pid, int Fd, long BaseRssKb)? TakeSpare()
+    {
+        lock (_lock)
+        {
+            if (!_spares.TryDequeue(out var spare)) return null;
+            _sparePids.Remove(spare.Pid);
+            _spareWanted.Release();
+            return spare;
+        }
+    }
+
+    /// <summary>Keeps <see cref="SparesWanted"/> children forked and waiting, so a run does not wait for fork.</summary>
+    void SpareLoop()
+    {
+        while (!_stopping)
+        {
+            _spareWanted.Wait();
+            if (_stopping) break;
+            try
+            {
+                lock (_lock)
+                {
+                    long baseRss = ProcStats.RssKb();
+                    int pid, fd;
+                    using (Py.GIL())
+                    {
+                        using var result = _spawnSpare!.Invoke();
+                        pid = result[0].As<int>();
+                        fd = result[1].As<int>();
+                    }
+                    _spares.Enqueue((pid, fd, baseRss));
+                    _sparePids.Add(pid);
+                }
+                _childAdded.Release();
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"judge sandbox host: could not fork a spare: {e.Message}");
+                Thread.Sleep(100);
+                _spareWanted.Release();
+            }
         }
     }
 
@@ -194,6 +288,16 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             Child? child;
             lock (_lock)
             {
+                if (_sparePids.Remove(pid))
+                {
+                    // A spare died before it got a run: forget it and fork another.
+                    var alive = _spares.Where(s => s.Pid != pid).ToList();
+                    foreach (var dead in _spares.Where(s => s.Pid == pid)) Libc.close(dead.Fd);
+                    _spares.Clear();
+                    foreach (var s in alive) _spares.Enqueue(s);
+                    _spareWanted.Release();
+                    continue;
+                }
                 if (!_children.Remove(pid, out child)) continue;
                 _byId.Remove(child.Id);
                 child.Timer?.Dispose();
@@ -204,7 +308,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                 Id = child.Id,
                 Status = status,
                 CpuUs = usage.UTime.Sec * 1_000_000 + usage.UTime.Usec + usage.STime.Sec * 1_000_000 + usage.STime.Usec,
-                WallUs = (Environment.TickCount64 - child.StartTicks) * 1000,
+                WallUs = (long)Stopwatch.GetElapsedTime(child.StartTicks).TotalMicroseconds,
                 MaxRssKb = usage.MaxRss,
                 BaseRssKb = child.BaseRssKb,
                 TimedOut = child.TimedOut,
@@ -215,7 +319,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
     ControlMessage Stats(long id)
     {
         int children;
-        lock (_lock) children = _children.Count;
+        lock (_lock) children = _children.Count; // runs in flight; spares are not counted
         return new ControlMessage
         {
             Op = ControlMessage.Pong, Id = id, Pid = Environment.ProcessId, RssKb = ProcStats.RssKb(),
