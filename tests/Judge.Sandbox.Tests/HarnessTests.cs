@@ -111,6 +111,16 @@ public sealed class HarnessTests(PoolFixture fx)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Memory_growth_is_measured_from_the_childs_own_baseline()
+    {
+        var small = await fx.Run("", "1");
+        var big = await fx.Run("x = bytearray(20 * 1024 * 1024)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\n", "len(x)");
+        big.Status.Should().Be(RunStatus.Ok);
+        big.MemoryKb.Should().BeInRange(20 * 1024, 40 * 1024);
+        small.MemoryKb.Should().BeLessThan(4 * 1024);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Runs_share_no_state()
     {
         var first = await fx.Run("import builtins, json\nbuiltins.LEAK = 1\njson.dumps = None\n", "1");

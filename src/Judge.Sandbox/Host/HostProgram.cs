@@ -149,7 +149,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             {
                 while (child is null && TakeSpare() is { } spare)
                 {
-                    child = Register(message, spare.Pid, spare.BaseRssKb);
+                    // The spare's own resident size now is the baseline its growth is measured from.
+                    child = Register(message, spare.Pid, ProcStats.RssKb(spare.Pid) ?? spare.BaseRssKb);
                     try
                     {
                         // The spare gets this run's three descriptors; from here on it is the run's child.
@@ -175,7 +176,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                         using var result = _spawn!.Invoke(new PyInt(runFd), new PyInt(outFd), new PyInt(errFd));
                         pid = result.As<int>();
                     }
-                    child = Register(message, pid, baseRss);
+                    child = Register(message, pid, ProcStats.RssKb(pid) ?? baseRss);
                 }
             }
             _childAdded.Release();
@@ -345,6 +346,17 @@ internal static class ProcStats
     {
         var statm = File.ReadAllText("/proc/self/statm").Split(' ');
         return long.Parse(statm[1]) * Environment.SystemPageSize / 1024;
+    }
+
+    /// <summary>Resident size of another process (a child of this host), or null when it is gone.</summary>
+    public static long? RssKb(int pid)
+    {
+        try
+        {
+            var statm = File.ReadAllText($"/proc/{pid}/statm").Split(' ');
+            return long.Parse(statm[1]) * Environment.SystemPageSize / 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
     }
 
     public static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
