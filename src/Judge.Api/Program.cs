@@ -1,6 +1,41 @@
+using Judge.Api;
+using Judge.Api.Auth;
+using Judge.Api.Cli;
+using Judge.Api.Health;
+using Judge.Api.Problems;
+using Judge.Api.Runs;
+using Judge.Api.Storage;
+using Judge.Api.Submissions;
+using Judge.Sandbox.Pool;
+
+if (args is ["validate", var folder, .. var rest]) return await ValidateCli.RunAsync(folder, rest);
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddErrorHandling();
+builder.AddRequestLogging();
+builder.AddApiDocs();
+builder.AddApiKeys();
+builder.AddStorage();
+builder.Services.AddSandbox();
+builder.AddProblems();
+builder.AddSubmissions();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+app.UseErrorHandling();
+app.UseRequestLogging();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 
-app.Run();
+app.MapApiDocs();
+app.MapHealth();
+app.MapProblems();
+app.MapSubmissions();
+app.MapRuns();
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Judge.Api.Auth;
+using Judge.Api.Storage;
+using Judge.Core.Problems;
+using Judge.Core.Validation;
+using Judge.Sandbox;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Judge.Api.Problems;
+
+public sealed record ProblemSummary(string Id, string Title, string Topic, Difficulty Difficulty, IReadOnlyList<string> Tags);
+
+public sealed record LimitsView(int TimeMs, int MemoryMb);
+
+/// <summary>A visible test as the candidate sees it. Expect is absent when it is computed from the reference solution.</summary>
+public sealed record VisibleTest(
+    string Name, string? Setup, string? Expr, string? Stdin, JsonNode? Expect, string? Raises, string? Stdout,
+    CheckerKind Checker, double? Tolerance, string? Concept);
+
+/// <summary>What a candidate may see of a problem: never hidden tests, the reference solution, mutants or the takeaway.</summary>
+public sealed record ProblemView(
+    string Id, string Title, string Topic, Difficulty Difficulty, IReadOnlyList<string> Tags, string Statement, string Starter,
+    LimitsView Limits, RunMode Mode, IReadOnlyList<VisibleTest> Tests, int HiddenTests)
+{
+    public static ProblemView From(Problem p) => new(
+        p.Id, p.Title, p.Topic, p.Difficulty, p.Tags, p.Statement, p.Starter, new LimitsView(p.Limits.TimeMs, p.Limits.MemoryMb), p.Mode,
+        [.. p.Tests.Where(t => !t.Hidden).Select(t => new VisibleTest(
+            t.Name, t.Setup, t.Expr, t.Stdin, t.HasExpect ? t.Expect?.DeepClone() : null, t.Raises, t.Stdout, t.Checker, t.Tolerance, t.Concept))],
+        p.Tests.Count(t => t.Hidden));
+}
+
+internal static class ProblemsApi
+{
+    public const string ApiSource = "api";
+
+    public static RouteGroupBuilder MapProblems(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/problems").WithTags("Problems");
+
+        group.MapGet("/", List).RequireAuthorization(ApiKeys.CandidatePolicy).RequireRateLimiting(ApiKeys.ReadLimit)
+            .WithSummary("List problem summaries, optionally filtered by topic and difficulty")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapGet("/{id}", Get).RequireAuthorization(ApiKeys.CandidatePolicy).RequireRateLimiting(ApiKeys.ReadLimit)
+            .WithSummary("A problem: statement, starter, limits and visible tests")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapPost("/", CreateOrReplace).RequireAuthorization(ApiKeys.AdminPolicy)
+            .WithSummary("Create or replace a problem (admin); the document is validated by grading its solution, starter and mutants")
+            .Accepts<JsonObject>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapDelete("/{id}", Delete).RequireAuthorization(ApiKeys.AdminPolicy)
+            .WithSummary("Delete a problem created through the API (admin)")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    static Results<Ok<ProblemSummary[]>, ValidationProblem> List(ProblemCatalog catalog, string? topic, string? difficulty)
+    {
+        Difficulty? level = null;
+        if (!string.IsNullOrEmpty(difficulty))
+        {
+            if (!Enum.TryParse<Difficulty>(difficulty, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["difficulty"] = ["must be easy, medium or hard"] });
+            level = parsed;
+        }
+        return TypedResults.Ok(catalog.List(string.IsNullOrEmpty(topic) ? null : topic, level)
+            .Select(p => new ProblemSummary(p.Id, p.Title, p.Topic, p.Difficulty, p.Tags)).ToArray());
+    }
+
+    static Results<Ok<ProblemView>, ProblemHttpResult> Get(ProblemCatalog catalog, string id) =>
+        catalog.TryGet(id, out var problem) ? TypedResults.Ok(ProblemView.From(problem)) : ApiResults.NotFound($"No problem '{id}'.");
+
+    static async Task<Results<Created<ProblemView>, Ok<ProblemView>, ProblemHttpResult>> CreateOrReplace(
+        JsonElement document, ProblemCatalog catalog, ProblemValidator validator, JudgeStore store, CancellationToken ct)
+    {
+        var json = document.GetRawText();
+        var parsed = ProblemLoader.ParseJson(json);
+        if (!parsed.Ok)
+            return Invalid(parsed.Errors.Count > 0 ? parsed.Errors : [new ProblemError("", "not a problem document")]);
+        var problem = parsed.Problem! with { Source = ApiSource };
+
+        var existed = catalog.TryGet(problem.Id, out var existing);
+        if (existed && existing.Source != ApiSource)
+            return TypedResults.Problem($"Problem '{problem.Id}' comes from the problems folder and can only be changed there.",
+                statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+
+        var report = await validator.ValidateAsync(problem, ct);
+        if (!report.Valid) return Invalid(report.Errors);
+
+        store.SaveProblem(problem.Id, json);
+        catalog.Upsert(problem);
+        var view = ProblemView.From(problem);
+        return existed ? TypedResults.Ok(view) : TypedResults.Created($"/v1/problems/{problem.Id}", view);
+    }
+
+    static Results<NoContent, ProblemHttpResult> Delete(string id, ProblemCatalog catalog, JudgeStore store)
+    {
+        if (!catalog.TryGet(id, out var problem)) return ApiResults.NotFound($"No problem '{id}'.");
+        if (problem.Source != ApiSource)
+            return TypedResults.Problem($"Problem '{id}' comes from the problems folder and can only be removed there.",
+                statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+        store.DeleteProblem(id);
+        catalog.Remove(id);
+        return TypedResults.NoContent();
+    }
+
+    static ProblemHttpResult Invalid(IReadOnlyList<ProblemError> errors) =>
+        ApiResults.Invalid(errors.GroupBy(e => e.Field.Length == 0 ? "document" : e.Field)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()), "The problem document is invalid");
+}

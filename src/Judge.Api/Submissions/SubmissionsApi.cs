@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using Judge.Api.Auth;
+using Judge.Api.Storage;
+using Judge.Core.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Judge.Api.Submissions;
+
+internal static class SubmissionsApi
+{
+    public static RouteGroupBuilder MapSubmissions(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/submissions").WithTags("Submissions").RequireAuthorization(ApiKeys.CandidatePolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        group.MapPost("/", Submit).RequireRateLimiting(ApiKeys.SubmitLimit)
+            .WithSummary("Submit code for a problem: 202 and a Location to poll, or with wait=true 200 and the result once graded")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/{id:guid}", Get).RequireRateLimiting(ApiKeys.ReadLimit)
+            .WithSummary("A submission: status, then verdict and per-test outcomes");
+        return group;
+    }
+
+    static async Task<Results<Ok<SubmissionView>, Accepted<SubmissionView>, ProblemHttpResult>> Submit(
+        SubmissionRequest request, [FromQuery] bool? wait, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        HttpContext http, ProblemCatalog catalog, JudgeStore store, SubmissionQueue queue,
+        IOptions<LimitsOptions> limits, IOptions<QueueOptions> queueOptions)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(request.ProblemId)) errors["problemId"] = ["is required"];
+        if (request.Code is null) errors["code"] = ["is required"];
+        else if (request.Code.Contains('\0')) errors["code"] = ["must not contain NUL characters"];
+        if (idempotencyKey is { Length: > 200 }) errors["Idempotency-Key"] = ["must be at most 200 characters"];
+        if (errors.Count > 0) return ApiResults.Invalid(errors);
+        if (Encoding.UTF8.GetByteCount(request.Code!) > limits.Value.MaxCodeBytes)
+            return ApiResults.TooLarge($"code is larger than {limits.Value.MaxCodeBytes} bytes.");
+        if (!catalog.TryGet(request.ProblemId!, out _)) return ApiResults.NotFound($"No problem '{request.ProblemId}'.");
+
+        var clientId = ApiKeys.ClientId(http);
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(request.ProblemId + "\n" + request.Code)));
+        if (!string.IsNullOrEmpty(idempotencyKey) && store.FindByIdempotencyKey(clientId, idempotencyKey) is { } earlier)
+            return Repeat(earlier, hash);
+
+        if (!queue.TryReserve())
+            return ApiResults.Unavailable(http, "The grading queue is full; retry later.", queueOptions.Value.RetryAfterSeconds);
+        var submission = store.InsertOrGetExisting(new SubmissionRecord(
+            Guid.NewGuid(), clientId, request.ProblemId!, request.Code!, SubmissionStatus.Queued, null,
+            string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey, hash, DateTimeOffset.UtcNow, null), out var inserted);
+        if (!inserted)
+        {
+            queue.Release();
+            return Repeat(submission, hash);
+        }
+        queue.Enqueue(clientId, submission.Id);
+
+        if (wait == true)
+        {
+            var completion = queue.Completion(submission.Id);
+            if (store.Get(submission.Id) is not { Status: SubmissionStatus.Completed })
+                await Task.WhenAny(completion, Task.Delay(TimeSpan.FromSeconds(limits.Value.WaitSeconds), http.RequestAborted));
+            if (store.Get(submission.Id) is { Status: SubmissionStatus.Completed } done) return TypedResults.Ok(SubmissionView.From(done));
+        }
+        return TypedResults.Accepted($"/v1/submissions/{submission.Id}", SubmissionView.From(submission));
+    }
+
+    /// <summary>The same key again: the same body gets the same submission, a different body is refused.</summary>
+    static Results<Ok<SubmissionView>, Accepted<SubmissionView>, ProblemHttpResult> Repeat(SubmissionRecord earlier, string hash) =>
+        earlier.RequestHash != hash
+            ? ApiResults.Invalid("Idempotency-Key", "was already used with a different request body")
+            : earlier.Status == SubmissionStatus.Completed
+                ? TypedResults.Ok(SubmissionView.From(earlier))
+                : TypedResults.Accepted($"/v1/submissions/{earlier.Id}", SubmissionView.From(earlier));
+
+    static Results<Ok<SubmissionView>, ProblemHttpResult> Get(Guid id, JudgeStore store) =>
+        store.Get(id) is { } submission ? TypedResults.Ok(SubmissionView.From(submission)) : ApiResults.NotFound($"No submission '{id}'.");
+}
