@@ -70,8 +70,8 @@ internal sealed class ApiProcess : IAsyncDisposable
         var env = psi.Environment;
         env["Storage__DataDirectory"] = DataDirectory;
         env["Auth__AdminKeys__0"] = AdminKey;
-        env["RateLimit__SubmitPermitLimit"] = "100000000";
-        env["RateLimit__ReadPermitLimit"] = "100000000";
+        env["RateLimit__SubmitPermitLimit"] = "1000000";
+        env["RateLimit__ReadPermitLimit"] = "1000000";
         env["Queue__Capacity"] = "100000";
         env["Queue__Workers"] = Workers.ToString(CultureInfo.InvariantCulture);
         env["Limits__WaitSeconds"] = "120";
