@@ -46,16 +46,17 @@ internal sealed class ApiProcess : IAsyncDisposable
         return null;
     }
 
-    public static async Task<ApiProcess> StartAsync(string dll, int workers = 2)
+    public static async Task<ApiProcess> StartAsync(string dll, int workers = 2, int queueCapacity = 100_000)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "judge-bench-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDir);
-        var api = new ApiProcess(dll, dataDir, FreePort()) { Workers = workers };
+        var api = new ApiProcess(dll, dataDir, FreePort()) { Workers = workers, QueueCapacity = queueCapacity };
         await api.StartProcessAsync();
         return api;
     }
 
     public int Workers { get; private init; }
+    public int QueueCapacity { get; private init; }
 
     /// <summary>Starts (or restarts, on the same data directory and port) the API and waits for /healthz 200.</summary>
     public async Task StartProcessAsync()
@@ -72,7 +73,8 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["Auth__AdminKeys__0"] = AdminKey;
         env["RateLimit__SubmitPermitLimit"] = "1000000";
         env["RateLimit__ReadPermitLimit"] = "1000000";
-        env["Queue__Capacity"] = "100000";
+        env["Queue__Capacity"] = QueueCapacity.ToString(CultureInfo.InvariantCulture);
+        env["Queue__RetryAfterSeconds"] = "1";
         env["Queue__Workers"] = Workers.ToString(CultureInfo.InvariantCulture);
         env["Limits__WaitSeconds"] = "120";
         env["Logging__LogLevel__Default"] = "Warning";

@@ -14,7 +14,7 @@ namespace Judge.Bench;
 /// </summary>
 internal static class LoadTest
 {
-    public sealed record Options(int Submissions, int Concurrency, bool Faults, int TimeoutSeconds)
+    public sealed record Options(int Submissions, int Concurrency, bool Faults, int TimeoutSeconds, int QueueCapacity = 100_000, int Workers = 2)
     {
         public static Options Parse(string[] args)
         {
@@ -28,6 +28,8 @@ internal static class LoadTest
                     "--concurrency" or "-c" => o with { Concurrency = Next() },
                     "--timeout" => o with { TimeoutSeconds = Next() },
                     "--faults" => o with { Faults = true },
+                    "--queue-capacity" => o with { QueueCapacity = Next() },
+                    "--workers" => o with { Workers = Next() },
                     _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
                 };
             }
@@ -70,9 +72,9 @@ internal static class LoadTest
         if (ApiProcess.FindDll() is not { } dll) return 2;
         Console.WriteLine($"# load test: {o.Submissions} submissions at concurrency {o.Concurrency}{(o.Faults ? ", with faults" : "")}, " +
             $"{Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
-        await using var api = await ApiProcess.StartAsync(dll);
+        await using var api = await ApiProcess.StartAsync(dll, o.Workers, o.QueueCapacity);
         var apiPids = new List<int> { api.Pid };
-        Console.WriteLine($"API pid {api.Pid} on {api.BaseAddress}, data in {api.DataDirectory}");
+        Console.WriteLine($"API pid {api.Pid} on {api.BaseAddress}, Queue:Workers={o.Workers}, Queue:Capacity={o.QueueCapacity}, data in {api.DataDirectory}");
         using var client = new JudgeClient(api.BaseAddress);
         await client.PostProblemsAsync();
 
