@@ -83,7 +83,7 @@ internal static class ApiBench
         Stats.PrintTable(runs, s => s.Name.StartsWith("Judge", StringComparison.Ordinal) ? Baseline(runs, "bwrap", s.Concurrency) : null);
         PrintMedianRatios(runs, "Judge", "bwrap", "python3");
         Console.WriteLine("(× baseline: runs/s relative to bwrap + python3 at the same concurrency, or the highest measured below it)");
-        Console.WriteLine($"server side (judge_adhoc_run_seconds): mean {runsAfter.MeanMsSince(runsBefore, "judge_adhoc_run_seconds"):F2} ms per run");
+        Console.WriteLine($"server side (judge_adhoc_run_seconds): mean {runsAfter.MeanMsSince(runsBefore, "judge_adhoc_run_seconds"):F2} ms per run over all four Judge scenarios");
 
         Console.WriteLine();
         Console.WriteLine("## 10-test submission (POST /v1/submissions?wait=true) vs. one subprocess per test");
