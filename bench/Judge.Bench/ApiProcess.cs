@@ -21,9 +21,10 @@ internal sealed class ApiProcess : IAsyncDisposable
     public int Port { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
     public int Pid => process?.Id ?? 0;
+    public bool HasExited => process?.HasExited ?? true;
     public int Starts { get; private set; }
     /// <summary>Every process ever seen below the API (pid, start time), for the leftover check after shutdown.</summary>
-    public Dictionary<int, string> SeenDescendants { get; } = [];
+    public System.Collections.Concurrent.ConcurrentDictionary<int, string> SeenDescendants { get; } = new();
 
     ApiProcess(string dll, string dataDirectory, int port)
     {

@@ -93,15 +93,26 @@ internal static class LoadTest
         int warmAt = Math.Min(o.Submissions, Math.Max(100, o.Submissions / 20));
         long warmApiRss = 0, warmHostRss = 0;
         var warmTaken = new TaskCompletionSource();
+        bool restarting = false, apiDied = false;
         using var sampler = new Timer(_ =>
         {
-            api.RecordDescendants();
-            if (!warmTaken.Task.IsCompleted && Volatile.Read(ref counters.Completed) >= warmAt)
+            try
             {
-                warmApiRss = api.ApiRssKb;
-                warmHostRss = api.HostPids().Select(ApiProcess.RssKb).DefaultIfEmpty(0).Max();
-                warmTaken.TrySetResult();
+                if (!Volatile.Read(ref restarting) && api.HasExited && !overall.IsCancellationRequested)
+                {
+                    apiDied = true; // not killed by the fault variant: no point in waiting for the timeout
+                    overall.Cancel();
+                    return;
+                }
+                api.RecordDescendants();
+                if (!warmTaken.Task.IsCompleted && Volatile.Read(ref counters.Completed) >= warmAt)
+                {
+                    warmApiRss = api.ApiRssKb;
+                    warmHostRss = api.HostPids().Select(ApiProcess.RssKb).DefaultIfEmpty(0).Max();
+                    warmTaken.TrySetResult();
+                }
             }
+            catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException) { }
         }, null, 0, 250);
 
         int restarts = 0, hostKills = 0;
@@ -117,11 +128,13 @@ internal static class LoadTest
             await WaitCompleted(counters, o.Submissions * 11 / 20, overall.Token);
             hostRestartsMetric = (await client.MetricsAsync()).Get("judge_sandbox_host_restarts");
             Console.WriteLine($"fault: kill -9 API pid {api.Pid} (at {counters.Completed} completed; judge_sandbox_host_restarts was {hostRestartsMetric})");
+            Volatile.Write(ref restarting, true);
             await api.KillAsync();
             await Task.Delay(1000);
             var sw = Stopwatch.StartNew();
             await api.StartProcessAsync();
             apiPids.Add(api.Pid);
+            Volatile.Write(ref restarting, false);
             restarts++;
             Console.WriteLine($"fault: API restarted on the same data directory as pid {api.Pid}, healthy after {sw.Elapsed.TotalSeconds:F1} s");
         });
@@ -153,12 +166,15 @@ internal static class LoadTest
         sampler.Change(Timeout.Infinite, Timeout.Infinite);
 
         // ---- checks before shutdown ----
-        var metrics = await client.MetricsAsync();
+        var metrics = new Dictionary<string, double>();
+        try { metrics = await client.MetricsAsync(); }
+        catch (HttpRequestException e) { failed.Add($"GET /metrics after the load: {e.Message}"); }
         long endApiRss = api.ApiRssKb;
         var endHosts = api.HostPids().ToDictionary(p => p, ApiProcess.RssKb);
         long endHostRss = endHosts.Values.DefaultIfEmpty(0).Max();
         var zombiesBelowApi = ApiProcess.Descendants(api.Pid).Where(p => ApiProcess.State(p) == "Z").ToList();
 
+        if (apiDied) failed.Add("the API exited by itself during the load; see api.log");
         if (counters.Completed != o.Submissions) failed.Add($"{o.Submissions - counters.Completed} submissions did not complete within {o.TimeoutSeconds} s");
         if (counters.Mismatches > 0) failed.Add($"{counters.Mismatches} verdicts differ from the expected ones");
         if (counters.FiveXx > 0) failed.Add($"{counters.FiveXx} responses were 5xx (other than 503)");
