@@ -21,7 +21,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS aspnet
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates libc6 libgcc-s1 libssl3 libstdc++6 tzdata zlib1g \
-        libpython3.11 bubblewrap \
+        libpython3.11 libseccomp2 bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=aspnet /usr/share/dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet

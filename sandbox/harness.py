@@ -174,9 +174,11 @@ def _vm_status():
 
 
 class _BridgeBlocker:
-    """Refuses the pythonnet bridge to candidate imports (it stays reachable through memory: that is expected)."""
+    """Refuses the pythonnet bridge and the harness's own modules to candidate imports (both stay reachable through
+    memory, which is expected: patching the harness can only change this run's own reported value)."""
 
-    BLOCKED = ("clr", "clr_loader", "pythonnet", "Python", "System", "Microsoft")
+    BLOCKED = ("clr", "clr_loader", "pythonnet", "Python", "System", "Microsoft",
+               "harness", "judge_values", "judge_vclock", "seccomp_policy")
 
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in self.BLOCKED:

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
 namespace Judge.Api;
@@ -61,6 +62,21 @@ internal static class ApiSetup
         {
             document.Info.Title = "Judge API";
             document.Info.Description = "Grades Python snippets in a sandbox. Candidate endpoints take an optional X-Api-Key header; admin endpoints need an admin key.";
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = Auth.ApiKeys.Header,
+                Description = "An admin or client key; optional on candidate endpoints while Auth:AllowAnonymous is true.",
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] }];
+            return Task.CompletedTask;
+        }).AddSchemaTransformer((schema, context, _) =>
+        {
+            // Null properties are omitted on the wire (WhenWritingNull), so a nullable property is not required.
+            if (schema is OpenApiSchema { Required: { } required })
+                foreach (var property in context.JsonTypeInfo.Properties)
+                    if (property.IsGetNullable) required.Remove(property.Name);
             return Task.CompletedTask;
         }));
         return builder;

@@ -17,6 +17,7 @@ builder.AddRequestLogging();
 builder.AddApiDocs();
 builder.AddApiKeys();
 builder.AddStorage();
+// Hosted services start in this order: the sandbox pool, the problem catalog, then the grading workers.
 builder.Services.AddSandbox();
 builder.AddProblems();
 builder.AddSubmissions();

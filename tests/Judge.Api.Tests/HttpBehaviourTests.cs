@@ -58,6 +58,29 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
+    public async Task Every_problem_in_the_bank_is_served_without_hidden_tests_or_solution()
+    {
+        var bank = Problems.ProblemsOptions.FindDefault(AppContext.BaseDirectory);
+        bank.Should().NotBeNull("the repository has a problems folder");
+        var problems = Judge.Core.Problems.ProblemLoader.LoadFolder(bank!).Where(r => r.Ok).Select(r => r.Problem!).ToList();
+        problems.Should().NotBeEmpty();
+        await using var api = Api(new Dictionary<string, string?> { ["Problems:Directory"] = bank });
+        var client = api.CreateClient();
+        (await client.GetFromJsonAsync<JsonElement>("/v1/problems")).GetArrayLength().Should().Be(problems.Count);
+        foreach (var problem in problems)
+        {
+            var text = await client.GetStringAsync($"/v1/problems/{problem.Id}");
+            var body = JsonDocument.Parse(text).RootElement;
+            body.GetProperty("tests").EnumerateArray().Select(t => t.GetProperty("name").GetString())
+                .Should().Equal(problem.Tests.Where(t => !t.Hidden).Select(t => t.Name), problem.Id);
+            body.GetProperty("hiddenTests").GetInt32().Should().Be(problem.Tests.Count(t => t.Hidden));
+            var solution = JsonSerializer.Serialize(problem.Solution.Trim());
+            text.Should().NotContain(solution[1..^1], $"{problem.Id} must not reveal its solution");
+            foreach (var mutant in problem.Mutants) text.Should().NotContain(JsonSerializer.Serialize(mutant.Code.Trim())[1..^1]);
+        }
+    }
+
+    [Fact]
     public async Task Unknown_problem_and_unknown_submission_are_404_problem_details()
     {
         await using var api = Api();
@@ -180,6 +203,16 @@ public sealed class HttpBehaviourTests
         var body = await ProblemBody(await api.CreateClient().PostAsJsonAsync("/v1/runs",
             new { code = "print(1)", limits = new { timeMs, memoryMb } }), HttpStatusCode.UnprocessableEntity);
         body.GetProperty("errors").TryGetProperty(field, out _).Should().BeTrue();
+        sandbox.Runs.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_number_sent_as_a_string_is_a_wrong_type()
+    {
+        var sandbox = FakeSandbox.Echo();
+        await using var api = Api(sandbox: sandbox);
+        await ProblemBody(await api.CreateClient().PostAsync("/v1/runs",
+            JudgeApiFactory.Json("{\"code\": \"print(1)\", \"limits\": {\"timeMs\": \"500\"}}")), HttpStatusCode.BadRequest);
         sandbox.Runs.Should().Be(0);
     }
 
@@ -363,6 +396,13 @@ public sealed class HttpBehaviourTests
         Codes("/v1/submissions/{id}", "get").Should().Contain(["200", "404"]);
         Codes("/v1/runs", "post").Should().Contain(["200", "400", "413", "422", "429"]);
 
+        doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey").GetProperty("name").GetString().Should().Be("X-Api-Key");
+        paths.GetProperty("/v1/submissions").GetProperty("post").GetProperty("parameters").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()).Should().Contain(["wait", "Idempotency-Key"]);
+        // Null fields are omitted on the wire, so only the always-present ones are required; numbers are numbers.
+        var submission = doc.GetProperty("components").GetProperty("schemas").GetProperty("SubmissionView");
+        submission.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Should().BeEquivalentTo("id", "problemId", "status", "createdAt");
+        submission.GetProperty("properties").GetProperty("passed").GetProperty("type").ToString().Should().NotContain("string");
         var text = doc.ToString();
         text.Should().Contain("wrong_answer").And.Contain("time_limit_exceeded").And.Contain("runtime_error").And.Contain("application/problem+json");
         (await client.GetAsync("/scalar")).StatusCode.Should().Be(HttpStatusCode.OK);

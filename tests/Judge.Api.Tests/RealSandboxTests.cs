@@ -115,6 +115,8 @@ public sealed class RealSandboxTests
             var created = await admin.PostAsync("/v1/problems", JudgeApiFactory.Json(TestProblems.SecretProblemJson("twice")));
             created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
             created.Headers.Location!.ToString().Should().Be("/v1/problems/twice");
+            // Two tests, one hidden: valid, but below the quality bar, which the response says.
+            (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("warnings").GetArrayLength().Should().BeGreaterThan(0);
             var replaced = await admin.PostAsync("/v1/problems", JudgeApiFactory.Json(TestProblems.SecretProblemJson("twice")));
             replaced.StatusCode.Should().Be(HttpStatusCode.OK);
             (await api.CreateClient().GetAsync("/v1/problems/twice")).StatusCode.Should().Be(HttpStatusCode.OK);

@@ -6,6 +6,17 @@ namespace Judge.Api.Cli;
 /// <summary><c>Judge.Api validate &lt;folder&gt;</c>: validates problems with a real sandbox pool, no web server; exits with the command's code.</summary>
 internal static class ValidateCli
 {
+    /// <summary>
+    /// `dotnet run` starts a web project in its own folder, so a relative path is first taken from the caller's shell
+    /// directory (PWD), then from the working directory.
+    /// </summary>
+    static string Resolve(string folder)
+    {
+        if (Path.IsPathRooted(folder)) return folder;
+        var fromShell = Environment.GetEnvironmentVariable("PWD") is { Length: > 0 } pwd ? Path.GetFullPath(folder, pwd) : null;
+        return fromShell is not null && Directory.Exists(fromShell) ? fromShell : Path.GetFullPath(folder);
+    }
+
     public static async Task<int> RunAsync(string folder, string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args);
@@ -26,7 +37,7 @@ internal static class ValidateCli
                 await Console.Error.WriteLineAsync($"The sandbox pool did not become ready: {pool.NotReadyReason}");
                 return 2;
             }
-            return await ValidateCommand.RunAsync(Path.GetFullPath(folder), pool, Console.Out);
+            return await ValidateCommand.RunAsync(Resolve(folder), pool, Console.Out);
         }
         finally
         {

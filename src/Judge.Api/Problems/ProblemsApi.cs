@@ -23,6 +23,9 @@ public sealed record ProblemView(
     string Id, string Title, string Topic, Difficulty Difficulty, IReadOnlyList<string> Tags, string Statement, string Starter,
     LimitsView Limits, RunMode Mode, IReadOnlyList<VisibleTest> Tests, int HiddenTests)
 {
+    /// <summary>Quality-bar warnings from validation (POST responses only): the problem is valid but could be better.</summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
+
     public static ProblemView From(Problem p) => new(
         p.Id, p.Title, p.Topic, p.Difficulty, p.Tags, p.Statement, p.Starter, new LimitsView(p.Limits.TimeMs, p.Limits.MemoryMb), p.Mode,
         [.. p.Tests.Where(t => !t.Hidden).Select(t => new VisibleTest(
@@ -94,7 +97,7 @@ internal static class ProblemsApi
 
         store.SaveProblem(problem.Id, json);
         catalog.Upsert(problem);
-        var view = ProblemView.From(problem);
+        var view = ProblemView.From(problem) with { Warnings = report.Warnings.Count > 0 ? report.Warnings : null };
         return existed ? TypedResults.Ok(view) : TypedResults.Created($"/v1/problems/{problem.Id}", view);
     }
 

@@ -32,7 +32,15 @@ public sealed class GradingService(
                 var id = await queue.DequeueAsync(ct);
                 // A pool that is still warming up would turn every test into an internal error: wait for it instead.
                 while (!SandboxReadiness.IsReady(services)) await Task.Delay(100, ct);
-                await GradeAsync(id, ct);
+                try
+                {
+                    await GradeAsync(id, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Storage trouble must not take the worker down; the submission stays queued/running until the next start.
+                    logger.LogError(e, "Submission {SubmissionId} could not be processed", id);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -58,6 +58,35 @@ internal sealed record Prerequisites(string Bwrap, string? Setpriv, string Pytho
         return new Prerequisites(bwrap!, setpriv, python!, dotnetRoot, muxer, appDir);
     }
 
+    /// <summary>
+    /// Copies what the jail needs (the host's binaries and the harness) to a fresh world-readable directory: the
+    /// unprivileged sandbox uid may not be able to traverse the build output (under /root, say), and the jail then
+    /// sees exactly these files.
+    /// </summary>
+    public Prerequisites StageAppFiles()
+    {
+        var stage = Path.Combine(Path.GetTempPath(), $"judge-app-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        const UnixFileMode dirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        const UnixFileMode fileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        Directory.CreateDirectory(Path.Combine(stage, "sandbox"), dirMode);
+        File.SetUnixFileMode(stage, dirMode);
+        foreach (var file in HostLauncher.AppFiles)
+            Copy(Path.Combine(AppDirectory, file), Path.Combine(stage, file));
+        foreach (var file in Directory.GetFiles(Path.Combine(AppDirectory, "sandbox")))
+        {
+            if (file.EndsWith(".py", StringComparison.Ordinal) || file.EndsWith(".args", StringComparison.Ordinal))
+                Copy(file, Path.Combine(stage, "sandbox", Path.GetFileName(file)));
+        }
+        return this with { AppDirectory = stage };
+
+        static void Copy(string from, string to)
+        {
+            File.Copy(from, to);
+            File.SetUnixFileMode(to, fileMode);
+        }
+    }
+
     static string? Nonempty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     static string? SearchPath(string name)

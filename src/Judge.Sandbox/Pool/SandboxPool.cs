@@ -46,7 +46,8 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
     {
         try
         {
-            _pre = Prerequisites.Find(_options);
+            RemoveStaleDirectories();
+            _pre = Prerequisites.Find(_options).StageAppFiles();
         }
         catch (SandboxUnavailableException e)
         {
@@ -57,6 +58,19 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
         }
         _supervisor = Task.WhenAll(Enumerable.Range(0, _hosts.Length).Select(SuperviseAsync));
         return Task.CompletedTask;
+    }
+
+    /// <summary>Deletes control and staging directories left by pools whose process died (kill -9).</summary>
+    static void RemoveStaleDirectories()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), "judge-*"))
+        {
+            var parts = Path.GetFileName(dir).Split('-');
+            if (parts.Length < 3 || parts[0] != "judge" || !int.TryParse(parts[2], out int pid)) continue;
+            if (pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}")) continue;
+            try { Directory.Delete(dir, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 
     /// <summary>Waits until a host is ready; throws <see cref="SandboxUnavailableException"/> when the machine lacks something.</summary>
@@ -82,7 +96,7 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
                 while (!died.IsCompleted)
                 {
                     var tick = health.WaitForNextTickAsync(_stopping.Token).AsTask();
-                    if (await Task.WhenAny(died, tick) == died) break;
+                    if (await Task.WhenAny(died, tick) == died || _stopping.IsCancellationRequested) break;
                     try { await host.StatsAsync(TimeSpan.FromSeconds(10)); }
                     catch (Exception e) when (e is TimeoutException or HostFailedException)
                     {
@@ -198,6 +212,8 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
         await _stopping.CancelAsync();
         await Task.WhenAll(_hosts.OfType<SandboxHost>().Select(h => h.StopAsync(TimeSpan.FromSeconds(2))));
         if (_supervisor is not null) await _supervisor.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try { if (_pre is not null) Directory.Delete(_pre.AppDirectory, recursive: true); }
+        catch (IOException) { }
     }
 
     public async ValueTask DisposeAsync()
