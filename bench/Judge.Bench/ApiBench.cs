@@ -120,7 +120,7 @@ internal static class ApiBench
         Console.WriteLine($"  queue wait (judge_queue_wait_seconds)        {queue,8:F2} ms");
         Console.WriteLine($"  grading (judge_grading_seconds)              {grading,8:F2} ms   (the 10 tests run in parallel on the pool)");
         Console.WriteLine($"    slowest test's wall (submission timeMs)    {slowest,8:F2} ms");
-        Console.WriteLine($"    grading outside the slowest test           {grading - slowest,8:F2} ms   (dispatch to the pool, compare, result; timeMs has 1 ms resolution)");
+        Console.WriteLine($"    grading outside the slowest test           {grading - slowest,8:F2} ms   (waiting for a free run slot: 10 tests, Hosts × RunsPerHost slots; dispatch, compare, result)");
         Console.WriteLine($"  per test: wall median {wall.Median} ms, p90 {wall.P90} ms, mean {wall.Mean:F2} ms; CPU (cpuMs) median {cpu.Median} ms, mean {cpu.Mean:F2} ms " +
             $"→ {cpu.Mean * 10:F1} ms of sandbox CPU per submission");
         Console.WriteLine($"submission timeMs (as the API reports it): median {Summ(submissionTimeMs).Median} ms; memoryKb per test median {mem.Median}");

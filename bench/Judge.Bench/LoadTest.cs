@@ -62,7 +62,7 @@ internal static class LoadTest
 
     sealed class Counters
     {
-        public int Completed, FiveXx, Throttled503, Throttled429, TransportErrors, Mismatches;
+        public int Completed, Refused, FiveXx, Throttled503, Throttled429, TransportErrors, Mismatches;
         public readonly ConcurrentDictionary<string, int> Verdicts = new();
         public readonly ConcurrentQueue<string> Failures = new();
     }
@@ -176,6 +176,7 @@ internal static class LoadTest
 
         if (apiDied) failed.Add("the API exited by itself during the load; see api.log");
         if (counters.Completed != o.Submissions) failed.Add($"{o.Submissions - counters.Completed} submissions did not complete within {o.TimeoutSeconds} s");
+        if (counters.Refused > 0) failed.Add($"{counters.Refused} submissions were refused (4xx)");
         if (counters.Mismatches > 0) failed.Add($"{counters.Mismatches} verdicts differ from the expected ones");
         if (counters.FiveXx > 0) failed.Add($"{counters.FiveXx} responses were 5xx (other than 503)");
         static long Bound(long warm) => warm * 3 / 2 + 64 * 1024;
@@ -214,7 +215,7 @@ internal static class LoadTest
 
     static async Task WaitCompleted(Counters counters, int target, CancellationToken ct)
     {
-        while (Volatile.Read(ref counters.Completed) < target) await Task.Delay(50, ct);
+        while (Volatile.Read(ref counters.Completed) + Volatile.Read(ref counters.Refused) < target) await Task.Delay(50, ct);
     }
 
     /// <summary>One submission: POST (same Idempotency-Key on every retry) until accepted, then poll until completed.</summary>
@@ -239,8 +240,10 @@ internal static class LoadTest
                 }
                 else
                 {
+                    // A 4xx will not change on retry: this submission is lost, and the run fails.
                     counters.Failures.Enqueue($"#{index} POST {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
-                    await Task.Delay(500, ct);
+                    Interlocked.Increment(ref counters.Refused);
+                    return;
                 }
             }
             catch (HttpRequestException) { Interlocked.Increment(ref counters.TransportErrors); await Task.Delay(200, ct); }
