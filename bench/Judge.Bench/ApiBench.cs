@@ -135,6 +135,7 @@ internal static class ApiBench
         }
         Console.WriteLine($"bwrap wrapper processes, all together: {ApiProcess.Descendants(api.Pid).Where(p => ApiProcess.Comm(p) == "bwrap").Sum(ApiProcess.RssKb) / 1024.0:F1} MiB; host peak sampled {peakHostRss / 1024.0:F1} MiB");
         Console.WriteLine($"bench process {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:F1} MiB");
+        api.KeepData = false;
         return 0;
     }
 

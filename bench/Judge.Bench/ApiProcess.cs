@@ -62,6 +62,7 @@ internal sealed class ApiProcess : IAsyncDisposable
     /// <summary>Starts (or restarts, on the same data directory and port) the API and waits for /healthz 200.</summary>
     public async Task StartProcessAsync()
     {
+        KeepData = true; // until the caller decides otherwise: a start that fails keeps its log
         var psi = new ProcessStartInfo("dotnet", [dll, "--urls", BaseAddress.ToString().TrimEnd('/')])
         {
             UseShellExecute = false,
@@ -134,11 +135,16 @@ internal sealed class ApiProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
+    /// <summary>Keep the data directory (and api.log) after disposal, to look into a failure.</summary>
+    public bool KeepData { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
         process?.Dispose();
         log?.Dispose();
+        log = null;
+        if (!KeepData && Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
     }
 
     // ---- /proc readings ----

@@ -207,7 +207,7 @@ internal static class LoadTest
         Console.WriteLine($"faults             {(o.Faults ? $"{hostKills} sandbox host killed (judge_sandbox_host_restarts {hostRestartsMetric}), {restarts} API restarts survived" : "none (run with --faults)")}");
         Console.WriteLine($"shutdown           API exit code {exitCode}; leftover processes {leftovers.Count}; server counted {metrics.Where(kv => kv.Key.StartsWith("judge_submissions_total", StringComparison.Ordinal)).Sum(kv => kv.Value)} graded since its last start");
         foreach (var f in counters.Failures.Take(10)) Console.WriteLine($"  failure: {f}");
-        if (failed.Count == 0) { Console.WriteLine("PASS"); Directory.Delete(api.DataDirectory, recursive: true); return 0; }
+        if (failed.Count == 0) { Console.WriteLine("PASS"); api.KeepData = false; return 0; }
         foreach (var f in failed) Console.WriteLine($"FAIL: {f}");
         Console.WriteLine($"(data directory and api.log kept in {api.DataDirectory})");
         return 1;
