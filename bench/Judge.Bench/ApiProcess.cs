@@ -155,8 +155,11 @@ internal sealed class ApiProcess : IAsyncDisposable
             if (ProcStartTime(pid) is { } start) SeenDescendants.TryAdd(pid, start);
     }
 
-    /// <summary>Sandbox hosts: the dotnet processes below the API (inside bwrap).</summary>
-    public List<int> HostPids() => [.. Descendants(Pid).Where(p => Comm(p) == "dotnet")];
+    /// <summary>
+    /// Sandbox hosts: the dotnet processes below the API whose parent is a bwrap (a host's forked test runs are
+    /// dotnet processes too, children of their host).
+    /// </summary>
+    public List<int> HostPids() => [.. Descendants(Pid).Where(p => Comm(p) == "dotnet" && PPid(p) is int pp && Comm(pp) == "bwrap")];
 
     public List<int> BwrapChildren() => [.. Children(Pid).Where(p => Comm(p) == "bwrap")];
 
