@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Judge.Bench;
+
+/// <summary>
+/// The real API as a child process (the Release build of src/Judge.Api) on a free loopback port, with its own data
+/// directory, rate limits raised out of the way and an admin key; plus /proc readings of it and its descendants.
+/// </summary>
+internal sealed class ApiProcess : IAsyncDisposable
+{
+    public const string AdminKey = "bench-admin-key";
+
+    readonly string dll;
+    Process? process;
+    StreamWriter? log;
+
+    public string DataDirectory { get; }
+    public int Port { get; }
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public int Pid => process?.Id ?? 0;
+    public bool HasExited => process?.HasExited ?? true;
+    public int Starts { get; private set; }
+    /// <summary>Every process ever seen below the API (pid, start time), for the leftover check after shutdown.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<int, string> SeenDescendants { get; } = new();
+
+    ApiProcess(string dll, string dataDirectory, int port)
+    {
+        this.dll = dll;
+        DataDirectory = dataDirectory;
+        Port = port;
+    }
+
+    /// <summary>The Release build of the API, found from the current directory upwards; null (and a message) when missing.</summary>
+    public static string? FindDll()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "Judge.Api", "bin", "Release", "net10.0", "Judge.Api.dll");
+            if (File.Exists(candidate)) return candidate;
+            if (File.Exists(Path.Combine(dir.FullName, "Judge.sln"))) break;
+        }
+        Console.Error.WriteLine("Judge.Api.dll (Release) not found: build it first with `dotnet build -c Release src/Judge.Api` "
+            + "and run the bench from the repository root.");
+        return null;
+    }
+
+    public static async Task<ApiProcess> StartAsync(string dll, int workers = 2, int queueCapacity = 100_000)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "judge-bench-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(dataDir);
+        var api = new ApiProcess(dll, dataDir, FreePort()) { Workers = workers, QueueCapacity = queueCapacity };
+        await api.StartProcessAsync();
+        return api;
+    }
+
+    public int Workers { get; private init; }
+    public int QueueCapacity { get; private init; }
+
+    /// <summary>Starts (or restarts, on the same data directory and port) the API and waits for /healthz 200.</summary>
+    public async Task StartProcessAsync()
+    {
+        KeepData = true; // until the caller decides otherwise: a start that fails keeps its log
+        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", BaseAddress.ToString().TrimEnd('/')])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        var env = psi.Environment;
+        env["Storage__DataDirectory"] = DataDirectory;
+        env["Auth__AdminKeys__0"] = AdminKey;
+        env["RateLimit__SubmitPermitLimit"] = "1000000";
+        env["RateLimit__ReadPermitLimit"] = "1000000";
+        env["Queue__Capacity"] = QueueCapacity.ToString(CultureInfo.InvariantCulture);
+        env["Queue__RetryAfterSeconds"] = "1";
+        env["Queue__Workers"] = Workers.ToString(CultureInfo.InvariantCulture);
+        env["Limits__WaitSeconds"] = "120";
+        env["Logging__LogLevel__Default"] = "Warning";
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // The problem bank is found from the repository root (the dll lives below it).
+        env["Problems__Directory"] = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(dll)!, "../../../../../problems"));
+
+        log ??= new StreamWriter(Path.Combine(DataDirectory, "api.log"), append: true) { AutoFlush = true };
+        process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the API");
+        Starts++;
+        var p = process;
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (p.HasExited) throw new InvalidOperationException($"the API exited with {p.ExitCode} while starting; see {DataDirectory}/api.log");
+            try
+            {
+                using var r = await http.GetAsync("/healthz");
+                if (r.StatusCode == HttpStatusCode.OK) { RecordDescendants(); return; }
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"the API did not become healthy in 90 s; see {DataDirectory}/api.log");
+    }
+
+    /// <summary>SIGKILL to the API itself (the fault variant).</summary>
+    public async Task KillAsync()
+    {
+        RecordDescendants();
+        process!.Kill();
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait for a graceful exit (SIGKILL after 30 s); returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (process is null || process.HasExited) return process?.ExitCode ?? 0;
+        RecordDescendants();
+        Kill(process.Id, 15);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try { await process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("the API did not stop within 30 s of SIGTERM: killed");
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        return process.ExitCode;
+    }
+
+    /// <summary>Keep the data directory (and api.log) after disposal, to look into a failure.</summary>
+    public bool KeepData { get; set; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        process?.Dispose();
+        log?.Dispose();
+        log = null;
+        if (!KeepData && Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
+    }
+
+    // ---- /proc readings ----
+
+    public void RecordDescendants()
+    {
+        foreach (var pid in Descendants(Pid))
+            if (ProcStartTime(pid) is { } start) SeenDescendants.TryAdd(pid, start);
+    }
+
+    /// <summary>
+    /// Sandbox hosts: the dotnet processes below the API whose parent is a bwrap (a host's forked test runs are
+    /// dotnet processes too, children of their host).
+    /// </summary>
+    public List<int> HostPids() => [.. Descendants(Pid).Where(p => Comm(p) == "dotnet" && PPid(p) is int pp && Comm(pp) == "bwrap")];
+
+    public List<int> BwrapChildren() => [.. Children(Pid).Where(p => Comm(p) == "bwrap")];
+
+    public long ApiRssKb => RssKb(Pid);
+
+    public static IEnumerable<int> Children(int parent)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            if (PPid(pid) == parent) yield return pid;
+        }
+    }
+
+    public static List<int> Descendants(int root)
+    {
+        var all = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            if (int.TryParse(Path.GetFileName(dir), out int pid) && PPid(pid) is int pp) all[pid] = pp;
+        var result = new List<int>();
+        var frontier = new Queue<int>([root]);
+        while (frontier.Count > 0)
+        {
+            int p = frontier.Dequeue();
+            foreach (var (child, parent) in all)
+                if (parent == p) { result.Add(child); frontier.Enqueue(child); }
+        }
+        return result;
+    }
+
+    /// <summary>Fields of /proc/pid/stat after the command name: [0] state, [1] ppid, ..., [19] starttime.</summary>
+    static string[]? StatFields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    public static int? PPid(int pid) => StatFields(pid) is { } f ? int.Parse(f[1], CultureInfo.InvariantCulture) : null;
+    public static string? State(int pid) => StatFields(pid)?[0];
+    public static string? ProcStartTime(int pid) => StatFields(pid)?[19];
+
+    public static string? Comm(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
+        catch (IOException) { return null; }
+    }
+
+    public static long RssKb(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { }
+        return 0;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int SysKill(int pid, int signal);
+
+    public static void Kill(int pid, int signal) => SysKill(pid, signal);
+
+    static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
