@@ -158,8 +158,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                     }
                     catch (IOException)
                     {
-                        Unregister(child); // it died while waiting: the next spare, or a fresh fork
-                        Libc.kill(spare.Pid, Libc.SIGKILL);
+                        // Its end is closed, so it died while waiting (its pid may already be reused: no kill).
+                        Unregister(child);
                         child = null;
                     }
                     finally { Libc.close(spare.Fd); }
@@ -232,16 +232,18 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             if (_stopping) break;
             try
             {
+                // Forked outside the lock so runs and the reaper never wait for it. A spare that dies before it is
+                // queued is reaped unseen; handing a run to it then fails and the next spare (or a fork) takes over.
+                long baseRss = ProcStats.RssKb();
+                int pid, fd;
+                using (Py.GIL())
+                {
+                    using var result = _spawnSpare!.Invoke();
+                    pid = result[0].As<int>();
+                    fd = result[1].As<int>();
+                }
                 lock (_lock)
                 {
-                    long baseRss = ProcStats.RssKb();
-                    int pid, fd;
-                    using (Py.GIL())
-                    {
-                        using var result = _spawnSpare!.Invoke();
-                        pid = result[0].As<int>();
-                        fd = result[1].As<int>();
-                    }
                     _spares.Enqueue((pid, fd, baseRss));
                     _sparePids.Add(pid);
                 }
