@@ -100,6 +100,27 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 600_000)]
+    public async Task Four_thousand_runs_at_concurrency_eight_all_complete()
+    {
+        // Races between spare children, hand-over and the reaper show up only under concurrency.
+        await using var pool = await StartedPool(hosts: 2);
+        int bad = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            for (int i = 0; i < 500; i++)
+            {
+                var r = await pool.RunAsync(new RunRequest("def add(a, b):\n    return a + b\n") { Expr = "add(2, 3)" });
+                if (r.Status != RunStatus.Ok || r.Value!.ToJsonString() != "5")
+                {
+                    Interlocked.Increment(ref bad);
+                    output.WriteLine($"{r.Status} wall={r.WallMs} {r.Error?.Message}");
+                }
+            }
+        }));
+        bad.Should().Be(0);
+    }
+
+    [Fact(Timeout = 600_000)]
     public async Task Ten_thousand_runs_leave_descriptors_threads_memory_and_zombies_flat()
     {
         await using var pool = await StartedPool(hosts: 1);

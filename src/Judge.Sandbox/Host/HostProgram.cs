@@ -232,18 +232,16 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             if (_stopping) break;
             try
             {
-                // Forked outside the lock so runs and the reaper never wait for it. A spare that dies before it is
-                // queued is reaped unseen; handing a run to it then fails and the next spare (or a fork) takes over.
-                long baseRss = ProcStats.RssKb();
-                int pid, fd;
-                using (Py.GIL())
-                {
-                    using var result = _spawnSpare!.Invoke();
-                    pid = result[0].As<int>();
-                    fd = result[1].As<int>();
-                }
                 lock (_lock)
                 {
+                    long baseRss = ProcStats.RssKb();
+                    int pid, fd;
+                    using (Py.GIL())
+                    {
+                        using var result = _spawnSpare!.Invoke();
+                        pid = result[0].As<int>();
+                        fd = result[1].As<int>();
+                    }
                     _spares.Enqueue((pid, fd, baseRss));
                     _sparePids.Add(pid);
                 }
