@@ -139,6 +139,7 @@ def _prepare():
             pass
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe raises BrokenPipeError instead of killing
     signal.pthread_sigmask(signal.SIG_SETMASK, ())
+    _unmap_shared()
     sys.argv = [CANDIDATE_FILE]
     threading.stack_size(THREAD_STACK)
     _block_bridge()
@@ -181,6 +182,22 @@ def _run(run_fd, out_fd, err_fd):
             pass
     _write_frame(RUN_FD, result)
     return 0
+
+
+def _unmap_shared():
+    """Drops every shared mapping the child could make writable: writes to it would reach the host (whose memory
+    it is). Shared mappings of read-only files (the runtime's assemblies) cannot be made writable and stay."""
+    doomed = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split(maxsplit=5)
+            perms, path = parts[1], (parts[5].strip() if len(parts) > 5 else "")
+            if perms[3] == "s" and ("w" in perms or path.startswith("/memfd:") or path.endswith("(deleted)") or not path):
+                start, end = (int(x, 16) for x in parts[0].split("-"))
+                doomed.append((start, end - start))
+    for start, length in doomed:
+        if _libc.munmap(ctypes.c_void_p(start), ctypes.c_size_t(length)) != 0:
+            raise OSError(ctypes.get_errno(), "munmap of a shared mapping failed")
 
 
 def _caught_signals():

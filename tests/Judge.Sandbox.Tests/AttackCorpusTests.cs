@@ -100,6 +100,7 @@ public sealed class AttackCorpusTests(PoolFixture fx)
         new("keyctl", Libc, "(libc.syscall(250, 0, 0, 0, 0, 0), ctypes.get_errno())", Ok, Value: "{\"$tuple\":[-1,1]}"),
         new("userfaultfd", Libc, "(libc.syscall(323, 0), ctypes.get_errno())", Ok, Value: "{\"$tuple\":[-1,1]}"),
         new("SysV shared memory", Libc, "(libc.shmget(0, 1 << 20, 0o1600), ctypes.get_errno())", Ok, Value: "{\"$tuple\":[-1,1]}"),
+        new("writes into memory shared with the host", Libc + "def attack():\n    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]\n    hits = []\n    for line in open('/proc/self/maps'):\n        parts = line.split()\n        if parts[1][3] != 's':\n            continue\n        lo, hi = (int(x, 16) for x in parts[0].split('-'))\n        if libc.mprotect(lo, hi - lo, 3) == 0:\n            ctypes.memset(lo, 0xCC, hi - lo)\n            hits.append(line.strip())\n    return hits\n", "attack()", Ok, Value: "[]"),
         new("segfaults itself", "import ctypes\n", "ctypes.string_at(0)", Error),
 
         // The clr bridge
