@@ -47,10 +47,68 @@ internal static class SandboxBench
         Stats.PrintTable(rows, s => s.Name.StartsWith("Judge", StringComparison.Ordinal) ? BwrapAt(s.Concurrency) : null);
         Console.WriteLine("(× baseline: runs/s relative to bwrap + python3 at the same concurrency, or at 2 for higher)");
 
+        // Where the CPU goes per run: this process (the pool), the hosts, and their children (runs and spares).
+        var hosts = HostPids();
+        double poolBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+        var (hostBefore, childBefore) = CpuOf(hosts);
+        int cpuRuns = n;
+        await Stats.Measure("cpu split", 4, cpuRuns, PoolRun);
+        double poolMs = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - poolBefore;
+        var (hostAfter, childAfter) = CpuOf(hosts);
+        Console.WriteLine($"CPU per run at concurrency 4 ({cpuRuns} runs, {hosts.Count} hosts): pool {poolMs / cpuRuns:F2} ms, " +
+            $"hosts {(hostAfter - hostBefore) / cpuRuns:F2} ms, children {(childAfter - childBefore) / cpuRuns:F2} ms");
+
         foreach (var h in await pool.GetHostStatsAsync())
             Console.WriteLine($"host {h.Slot}: RSS {h.RssKb / 1024.0:F1} MiB, {h.Threads} threads, {h.OpenFds} fds");
         Console.WriteLine($"bench process RSS {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:F1} MiB");
         return 0;
+    }
+
+    /// <summary>Outside pids of the sandbox hosts: dotnet processes whose parent is a bwrap descended from us.</summary>
+    static List<int> HostPids()
+    {
+        var result = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            try
+            {
+                if (File.ReadAllText($"{dir}/comm").Trim() != "dotnet") continue;
+                int parent = int.Parse(StatFields(pid)[1]);
+                if (File.ReadAllText($"/proc/{parent}/comm").Trim() == "bwrap" && DescendsFrom(parent, Environment.ProcessId)) result.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException) { }
+        }
+        return result;
+    }
+
+    static bool DescendsFrom(int pid, int ancestor)
+    {
+        for (int i = 0; i < 16 && pid > 1; i++)
+        {
+            if (pid == ancestor) return true;
+            pid = int.Parse(StatFields(pid)[1]);
+        }
+        return false;
+    }
+
+    static string[] StatFields(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    }
+
+    /// <summary>Own CPU and reaped children's CPU of the given processes, in ms (clock ticks of 10 ms).</summary>
+    static (double Own, double Children) CpuOf(List<int> pids)
+    {
+        double own = 0, children = 0;
+        foreach (var pid in pids)
+        {
+            var f = StatFields(pid);
+            own += (double.Parse(f[11]) + double.Parse(f[12])) * 10;
+            children += (double.Parse(f[13]) + double.Parse(f[14])) * 10;
+        }
+        return (own, children);
     }
 
     static async Task Spawn(string file, string[] args)
