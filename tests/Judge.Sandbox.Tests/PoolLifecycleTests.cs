@@ -136,7 +136,8 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
         output.WriteLine($"before: {before}");
         output.WriteLine($"after:  {after}");
         after.OpenFds.Should().Be(before.OpenFds);
-        after.Threads.Should().BeLessThanOrEqualTo(before.Threads + 2);
+        // The host's .NET thread pool (timers run there) grows and shrinks by a few; a leak would add one per run.
+        after.Threads.Should().BeLessThanOrEqualTo(before.Threads + 4);
         after.Zombies.Should().Be(0);
         after.Children.Should().Be(0);
         after.RssKb.Should().BeLessThan(before.RssKb + 16 * 1024);
