@@ -34,6 +34,7 @@ internal sealed class SandboxHost : IAsyncDisposable
     Socket? _control;
     string? _controlDir;
     int _inFlight;
+    volatile bool _stopRequested;
     static long s_nextId;
 
     public SandboxHost(int slot, Prerequisites pre, SandboxOptions options, ILogger logger)
@@ -128,7 +129,7 @@ internal sealed class SandboxHost : IAsyncDisposable
     void MarkDead(string reason)
     {
         if (!_exited.TrySetResult()) return;
-        if (!_life.IsCancellationRequested)
+        if (!_stopRequested)
             _logger.LogWarning("Sandbox host {Slot} is gone: {Reason}", Slot, reason);
         foreach (var (id, run) in _pending)
         {
@@ -296,6 +297,7 @@ internal sealed class SandboxHost : IAsyncDisposable
 
     public async Task StopAsync(TimeSpan grace)
     {
+        _stopRequested = true; // what follows (the channel closing, the process exiting) is expected
         if (IsAlive)
         {
             try { SendControl(new ControlMessage { Op = ControlMessage.Shutdown }); } catch (Exception) { }
