@@ -159,7 +159,11 @@ internal sealed class ApiProcess : IAsyncDisposable
     /// Sandbox hosts: the dotnet processes below the API whose parent is a bwrap (a host's forked test runs are
     /// dotnet processes too, children of their host).
     /// </summary>
-    public List<int> HostPids() => [.. Descendants(Pid).Where(p => Comm(p) == "dotnet" && PPid(p) is int pp && Comm(pp) == "bwrap")];
+    public List<int> HostPids() => SandboxHostsBelow(Pid);
+
+    /// <summary>The sandbox hosts started by the process <paramref name="root"/> (an API, or the bench's own pool).</summary>
+    public static List<int> SandboxHostsBelow(int root) =>
+        [.. Descendants(root).Where(p => Comm(p) == "dotnet" && PPid(p) is int pp && Comm(pp) == "bwrap")];
 
     public List<int> BwrapChildren() => [.. Children(Pid).Where(p => Comm(p) == "bwrap")];
 
@@ -201,6 +205,13 @@ internal sealed class ApiProcess : IAsyncDisposable
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
     }
+
+    /// <summary>CPU of the process itself and of its reaped children, in ms (utime+stime and cutime+cstime, 10 ms ticks).</summary>
+    public static (double Own, double Children) CpuMs(int pid) => StatFields(pid) is { } f
+        ? ((Tick(f[11]) + Tick(f[12])) * 10, (Tick(f[13]) + Tick(f[14])) * 10)
+        : (0, 0);
+
+    static double Tick(string field) => double.Parse(field, CultureInfo.InvariantCulture);
 
     public static int? PPid(int pid) => StatFields(pid) is { } f ? int.Parse(f[1], CultureInfo.InvariantCulture) : null;
     public static string? State(int pid) => StatFields(pid)?[0];

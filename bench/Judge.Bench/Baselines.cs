@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Judge.Bench;
 
-/// <summary>What a user without Judge would do: a python3 subprocess per run, bare or inside bwrap (SandboxBench's flags).</summary>
+/// <summary>What a user without Judge would do: a python3 subprocess per run, bare or inside bwrap; every benchmark uses these.</summary>
 internal static class Baselines
 {
     public static readonly string Bwrap = File.Exists("/usr/bin/bwrap") ? "/usr/bin/bwrap" : "bwrap";

@@ -28,17 +28,13 @@ internal static class SandboxBench
         }
         for (int i = 0; i < 200; i++) await PoolRun(); // warm the JIT on both sides
 
-        string bwrap = File.Exists("/usr/bin/bwrap") ? "/usr/bin/bwrap" : "bwrap";
-        string[] bwrapArgs = ["--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
-            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
-            "--proc", "/proc", "--dev", "/dev", "--clearenv", "/usr/bin/python3", "-S", "-I", "-c", BaselineCode];
         int baselineN = Math.Max(50, n / 10);
 
         var rows = new List<Stats>();
         foreach (int c in new[] { 1, 2 })
         {
-            rows.Add(await Stats.Measure("python3 -S -I -c (subprocess)", c, baselineN, () => Spawn("/usr/bin/python3", ["-S", "-I", "-c", BaselineCode])));
-            rows.Add(await Stats.Measure("bwrap + python3 (subprocess)", c, baselineN, () => Spawn(bwrap, bwrapArgs)));
+            rows.Add(await Stats.Measure("python3 -S -I -c (subprocess)", c, baselineN, () => Baselines.RunAsync(false, BaselineCode, "5")));
+            rows.Add(await Stats.Measure("bwrap + python3 (subprocess)", c, baselineN, () => Baselines.RunAsync(true, BaselineCode, "5")));
             rows.Add(await Stats.Measure("Judge sandbox pool", c, n, PoolRun));
         }
         foreach (int c in new[] { 4, 8 }) rows.Add(await Stats.Measure("Judge sandbox pool", c, n, PoolRun));
@@ -48,7 +44,7 @@ internal static class SandboxBench
         Console.WriteLine("(× baseline: runs/s relative to bwrap + python3 at the same concurrency, or at 2 for higher)");
 
         // Where the CPU goes per run: this process (the pool), the hosts, and their children (runs and spares).
-        var hosts = HostPids();
+        var hosts = ApiProcess.SandboxHostsBelow(Environment.ProcessId);
         double poolBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
         var (hostBefore, childBefore) = CpuOf(hosts);
         int cpuRuns = n;
@@ -64,59 +60,6 @@ internal static class SandboxBench
         return 0;
     }
 
-    /// <summary>Outside pids of the sandbox hosts: dotnet processes whose parent is a bwrap descended from us.</summary>
-    static List<int> HostPids()
-    {
-        var result = new List<int>();
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
-            try
-            {
-                if (File.ReadAllText($"{dir}/comm").Trim() != "dotnet") continue;
-                int parent = int.Parse(StatFields(pid)[1]);
-                if (File.ReadAllText($"/proc/{parent}/comm").Trim() == "bwrap" && DescendsFrom(parent, Environment.ProcessId)) result.Add(pid);
-            }
-            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException) { }
-        }
-        return result;
-    }
-
-    static bool DescendsFrom(int pid, int ancestor)
-    {
-        for (int i = 0; i < 16 && pid > 1; i++)
-        {
-            if (pid == ancestor) return true;
-            pid = int.Parse(StatFields(pid)[1]);
-        }
-        return false;
-    }
-
-    static string[] StatFields(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-    }
-
-    /// <summary>Own CPU and reaped children's CPU of the given processes, in ms (clock ticks of 10 ms).</summary>
-    static (double Own, double Children) CpuOf(List<int> pids)
-    {
-        double own = 0, children = 0;
-        foreach (var pid in pids)
-        {
-            var f = StatFields(pid);
-            own += (double.Parse(f[11]) + double.Parse(f[12])) * 10;
-            children += (double.Parse(f[13]) + double.Parse(f[14])) * 10;
-        }
-        return (own, children);
-    }
-
-    static async Task Spawn(string file, string[] args)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, UseShellExecute = false };
-        using var p = Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0 || output.Trim() != "5") throw new InvalidOperationException($"{file} failed: {p.ExitCode} {output}");
-    }
+    static (double Own, double Children) CpuOf(List<int> pids) =>
+        pids.Select(ApiProcess.CpuMs).Aggregate((0.0, 0.0), (sum, c) => (sum.Item1 + c.Own, sum.Item2 + c.Children));
 }
