@@ -79,27 +79,26 @@ def spawn_spare():
     runs. Everything before that is identical for every run, so it happens off the run's critical path.
     """
     host_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    pid = os.fork()
-    if pid == 0:
-        status = EXIT_HARNESS_FAILED
-        try:
-            status = _spare(child_end.detach())
-        except BaseException:
-            _report_harness_failure()
-        finally:
-            os._exit(status)
+    pid = _fork(lambda: _spare(child_end.detach()))
     child_end.close()
     return pid, host_end.detach()
 
 
 def spawn(run_fd, out_fd, err_fd):
     """Forks one child for one run at once (when no spare is ready) and returns its pid."""
+    def child():
+        _prepare()
+        return _run(run_fd, out_fd, err_fd)
+    return _fork(child)
+
+
+def _fork(child_main):
+    """Forks; the child runs child_main and _exits with its status. It never returns to the host's code."""
     pid = os.fork()
     if pid == 0:
         status = EXIT_HARNESS_FAILED
         try:
-            _prepare()
-            status = _run(run_fd, out_fd, err_fd)
+            status = child_main()
         except BaseException:
             _report_harness_failure()
         finally:

@@ -64,7 +64,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
     readonly SemaphoreSlim _childAdded = new(0);
     readonly SemaphoreSlim _spareWanted = new(0);
     // Children forked ahead of demand, each waiting on its own socket for one run's descriptors.
-    readonly Queue<(int Pid, int Fd, long BaseRssKb)> _spares = new();
+    readonly Queue<(int Pid, int Fd)> _spares = new();
     readonly HashSet<int> _sparePids = [];
     const int SparesWanted = 2;
     PyObject? _spawn, _spawnSpare;
@@ -150,7 +150,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                 while (child is null && TakeSpare() is { } spare)
                 {
                     // The spare's own resident size now is the baseline its growth is measured from.
-                    child = Register(message, spare.Pid, ProcStats.RssKb(spare.Pid) ?? spare.BaseRssKb);
+                    child = Register(message, spare.Pid, ProcStats.RssKb(spare.Pid) ?? ProcStats.RssKb());
                     try
                     {
                         // The spare gets this run's three descriptors; from here on it is the run's child.
@@ -169,14 +169,13 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             {
                 lock (_lock)
                 {
-                    long baseRss = ProcStats.RssKb();
                     int pid;
                     using (Py.GIL())
                     {
                         using var result = _spawn!.Invoke(new PyInt(runFd), new PyInt(outFd), new PyInt(errFd));
                         pid = result.As<int>();
                     }
-                    child = Register(message, pid, ProcStats.RssKb(pid) ?? baseRss);
+                    child = Register(message, pid, ProcStats.RssKb(pid) ?? ProcStats.RssKb());
                 }
             }
             _childAdded.Release();
@@ -212,7 +211,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         child.Timer?.Dispose();
     }
 
-    (int Pid, int Fd, long BaseRssKb)? TakeSpare()
+    (int Pid, int Fd)? TakeSpare()
     {
         lock (_lock)
         {
@@ -237,7 +236,6 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                 // and deadlock on. (Forking spares outside the lock hung about one run in 3,000.)
                 lock (_lock)
                 {
-                    long baseRss = ProcStats.RssKb();
                     int pid, fd;
                     using (Py.GIL())
                     {
@@ -245,7 +243,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                         pid = result[0].As<int>();
                         fd = result[1].As<int>();
                     }
-                    _spares.Enqueue((pid, fd, baseRss));
+                    _spares.Enqueue((pid, fd));
                     _sparePids.Add(pid);
                 }
                 _childAdded.Release();
@@ -345,22 +343,17 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
 /// <summary>The host's own numbers from /proc, for the pool's health and leak checks.</summary>
 internal static class ProcStats
 {
-    public static long RssKb()
-    {
-        var statm = File.ReadAllText("/proc/self/statm").Split(' ');
-        return long.Parse(statm[1]) * Environment.SystemPageSize / 1024;
-    }
+    public static long RssKb() => Resident("/proc/self/statm");
 
     /// <summary>Resident size of another process (a child of this host), or null when it is gone.</summary>
     public static long? RssKb(int pid)
     {
-        try
-        {
-            var statm = File.ReadAllText($"/proc/{pid}/statm").Split(' ');
-            return long.Parse(statm[1]) * Environment.SystemPageSize / 1024;
-        }
+        try { return Resident($"/proc/{pid}/statm"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
     }
+
+    static long Resident(string statm) =>
+        long.Parse(File.ReadAllText(statm).Split(' ')[1]) * Environment.SystemPageSize / 1024;
 
     public static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
 

@@ -25,7 +25,9 @@ internal static class RunClassifier
         int signal = status & 0x7f;
         long cpuMs = exit.CpuUs / 1000, wallMs = exit.WallUs / 1000;
         long memoryKb = Math.Max(0, exit.MaxRssKb - exit.BaseRssKb);
-        long memoryLimitKb = request.Limits.MemoryMb * 1024L;
+        // A child killed (or dying without a frame) with its memory at the limit ran out of it.
+        bool atMemoryLimit = memoryKb >= request.Limits.MemoryMb * 1024L * 9 / 10;
+        var outOfMemory = new RunError("MemoryError", "memory limit exceeded");
 
         RunResult Make(RunStatus s, JsonNode? value = null, RunError? error = null) => new()
         {
@@ -42,14 +44,14 @@ internal static class RunClassifier
         var frame = ParseFrame(m.Frame);
         if (!exited)
         {
-            if (signal == SIGKILL && memoryKb >= memoryLimitKb * 9 / 10)
-                return Make(RunStatus.MemoryLimitExceeded, error: new RunError("MemoryError", "memory limit exceeded"));
+            if (signal == SIGKILL && atMemoryLimit)
+                return Make(RunStatus.MemoryLimitExceeded, error: outOfMemory);
             return Make(RunStatus.RuntimeError, error: new RunError("Killed", $"the program was killed by signal {SignalName(signal)}"));
         }
         if (frame is null)
         {
-            if (exitCode != 0 && memoryKb >= memoryLimitKb * 9 / 10)
-                return Make(RunStatus.MemoryLimitExceeded, error: new RunError("MemoryError", "memory limit exceeded"));
+            if (exitCode != 0 && atMemoryLimit)
+                return Make(RunStatus.MemoryLimitExceeded, error: outOfMemory);
             return Make(RunStatus.RuntimeError, error: new RunError("NoResult", $"the program exited with status {exitCode} without producing a result"));
         }
         if (exitCode != 0)

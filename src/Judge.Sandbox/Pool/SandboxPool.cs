@@ -132,6 +132,7 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
     {
         if (_pre is null) return RunResult.Internal(_notReadyReason ?? "the sandbox has not started");
         if (!request.Limits.IsWithinBounds) return RunResult.Internal("limits are outside the allowed range");
+        // Characters × 3 bounds the UTF-8 size without encoding anything.
         long requestBytes = (long)request.Code.Length + (request.Setup?.Length ?? 0) + (request.Expr?.Length ?? 0) + (request.Stdin?.Length ?? 0);
         if (requestBytes * 3 > _options.MaxRequestBytes) return RunResult.Internal("the request is larger than the sandbox accepts");
 
@@ -170,7 +171,8 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
                 if (host is { IsAlive: true } && (best is null || host.InFlight < best.InFlight)) best = host;
             }
             if (best is not null) return best;
-            if (_notReadyReason is not null and not "starting" && _firstReady.Task.IsFaulted) return null;
+            // Hosts failed to start and none has since: do not wait for one.
+            if (_firstReady.Task.IsFaulted && _notReadyReason is not null) return null;
             await Task.Delay(20, cancellationToken);
         }
         return null;
