@@ -1,9 +1,10 @@
-"""Judge's harness: warms the zygote once, then runs in each forked child for exactly one run.
+"""Judge's harness: warms the host's interpreter once, runs the zygote, and runs in each child for exactly one run.
 
-The zygote (the .NET host that embeds this interpreter) calls warm() once and spawn() per run. spawn() forks;
-the child never returns to .NET: it isolates itself (descriptors, signals, rlimits, no_new_privs, seccomp),
-reads its request from its private run channel (fd 3), runs the candidate, writes one result frame and _exits.
-The zygote never reads the run channel: candidate code, test data and results never pass through it.
+The host (the .NET process that embeds this interpreter) calls warm() once and start_zygote() once. The zygote
+(see start_zygote) forks spare children on the host's request. A spare isolates itself (descriptors, rlimits,
+seccomp), takes exactly one run's descriptors from the host, reads its request from its private run channel
+(fd 3), runs the candidate, writes one result frame and _exits. Neither the host nor the zygote reads the run
+channel: candidate code, test data and results never pass through them.
 """
 import builtins
 import ctypes
@@ -71,38 +72,105 @@ def warm():
     gc.freeze()
 
 
-def spawn_spare():
-    """Forks a spare child ahead of demand and returns (pid, fd of the host's end of its private socket).
+def start_zygote(channel_fd, dotnet_paths):
+    """Forks the zygote, the process every run child is forked from, and returns its pid (in the host).
 
-    The spare isolates itself as far as it can without its run (signals, descriptors, the interpreter's
-    per-run state), then waits for exactly one message carrying its three run descriptors (SCM_RIGHTS) and
-    runs. Everything before that is identical for every run, so it happens off the run's critical path.
+    The zygote is this host with the .NET runtime's assemblies and JIT code unmapped and its signal handlers reset:
+    nothing of .NET runs in it or in its children. It does once what is the same for every run (signals,
+    descriptors, the bridge, the virtual clock, the first seccomp filter), then serves the host: each byte it reads
+    on channel_fd asks for one spare child, answered with the spare's pid and the host's end of the spare's private
+    socket (SCM_RIGHTS). Spares are made with CLONE_PARENT, so they are the host's children: the host reaps them
+    and measures their rusage itself, exactly as if it had forked them. Forking this smaller process, and the
+    child's exit, cost less than forking the host.
     """
-    host_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    pid = _fork(lambda: _spare(child_end.detach()))
-    child_end.close()
-    return pid, host_end.detach()
+    pid = os.fork()  # from .NET: the runtime's own at-fork handlers still run, while it is mapped
+    if pid != 0:
+        return pid
+    status = EXIT_HARNESS_FAILED
+    try:
+        _zygote(channel_fd, dotnet_paths)
+        status = 0
+    except BaseException:
+        _report_harness_failure()
+    finally:
+        os._exit(status)
 
 
-def spawn(run_fd, out_fd, err_fd):
-    """Forks one child for one run at once (when no spare is ready) and returns its pid."""
-    def child():
-        _prepare()
-        return _run(run_fd, out_fd, err_fd)
-    return _fork(child)
-
-
-def _fork(child_main):
-    """Forks; the child runs child_main and _exits with its status. It never returns to the host's code."""
-    pid = os.fork()
-    if pid == 0:
-        status = EXIT_HARNESS_FAILED
+def _zygote(channel_fd, dotnet_paths):
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _keep_only_fds(channel_fd, 2)
+    # .NET installed handlers for many signals; none of its code may run from now on. SigCgt lists the caught ones.
+    for sig in _caught_signals():
         try:
-            status = child_main()
-        except BaseException:
-            _report_harness_failure()
-        finally:
-            os._exit(status)
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe raises BrokenPipeError instead of killing
+    signal.pthread_sigmask(signal.SIG_SETMASK, ())
+    live = _pin_everything()
+    doomed = _dotnet_mappings(dotnet_paths)
+    for start, length in doomed:
+        if (hit := _first_inside(live, start, start + length)) is not None:
+            raise RuntimeError("zygote: a Python object (%s) lies in memory the .NET runtime owns" % hit)
+    _unmap(doomed)
+    sys.argv = [CANDIDATE_FILE]
+    threading.stack_size(THREAD_STACK)
+    _block_bridge()
+    judge_vclock.install()
+    gc.collect()
+    gc.freeze()
+    # The first of the two seccomp filters, inherited by every child (the child adds its own before the candidate).
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    seccomp_policy.load_zygote()
+    channel = socket.socket(fileno=channel_fd)
+    while channel.recv(1):
+        host_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = _clone_sibling()
+        if pid == 0:
+            status = EXIT_HARNESS_FAILED
+            try:
+                status = _spare(child_end.fileno())
+            except BaseException:
+                _report_harness_failure()
+            finally:
+                os._exit(status)
+        socket.send_fds(channel, [struct.pack("<i", pid)], [host_end.fileno()])
+        host_end.close()
+        child_end.close()
+
+
+# clone(2): a new process whose parent is the zygote's parent (the host), with glibc's record of the thread id
+# set the way fork sets it. Raw, because glibc's fork() would run .NET's at-fork handlers, which are unmapped.
+CLONE_PARENT, CLONE_CHILD_SETTID = 0x00008000, 0x01000000
+_CLONE = {"x86_64": (56, "flags, 0, 0, tid, 0"), "aarch64": (220, "flags, 0, 0, 0, tid")}
+_TID_OFFSET = {"x86_64": 0x2D0, "aarch64": 0xD0}  # offsetof(struct pthread, tid) in glibc
+_pylibc = None  # libc through PyDLL: the GIL stays held across clone, as os.fork holds it
+
+
+def _clone_sibling():
+    global _pylibc
+    if _pylibc is None:
+        _pylibc = ctypes.PyDLL(None, use_errno=True)
+        _pylibc.syscall.restype = ctypes.c_long
+        _pylibc.pthread_self.restype = ctypes.c_void_p
+    machine = os.uname().machine
+    number, order = _CLONE[machine]
+    flags = CLONE_PARENT | signal.SIGCHLD
+    tid = 0
+    self_tid = _pylibc.pthread_self() + _TID_OFFSET[machine]
+    if ctypes.c_int.from_address(self_tid).value == threading.get_native_id():
+        flags |= CLONE_CHILD_SETTID
+        tid = self_tid
+    args = {"flags": flags, "tid": tid}
+    values = [ctypes.c_long(args.get(name.strip(), 0)) for name in order.split(",")]
+    ctypes.pythonapi.PyOS_BeforeFork()
+    pid = _pylibc.syscall(ctypes.c_long(number), *values)
+    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+        return 0
+    ctypes.pythonapi.PyOS_AfterFork_Parent()
+    if pid < 0:
+        raise OSError(ctypes.get_errno(), "clone failed")
     return pid
 
 
@@ -115,10 +183,18 @@ def _report_harness_failure():
         pass
 
 
+def _keep_only_fds(*keep):
+    last = -1
+    for fd in sorted(keep):
+        os.closerange(last + 1, fd)
+        last = fd
+    os.closerange(last + 1, 1 << 20)
+
+
 def _spare(control_fd):
-    os.closerange(0, control_fd)
-    os.closerange(control_fd + 1, 1 << 20)
-    _prepare()
+    """A spare child: waits for exactly one message carrying its three run descriptors (SCM_RIGHTS), then runs."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _keep_only_fds(control_fd)
     control = socket.socket(fileno=control_fd)
     _, fds, _, _ = socket.recv_fds(control, 64, 3)
     control.close()
@@ -127,22 +203,58 @@ def _spare(control_fd):
     return _run(*fds)
 
 
-def _prepare():
-    """What every run needs and no run decides: done before the run's descriptors arrive."""
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    # .NET installed handlers for many signals; none of its code may run here. SigCgt lists the caught ones.
-    for sig in _caught_signals():
-        try:
-            signal.signal(sig, signal.SIG_DFL)
-        except (OSError, ValueError):
-            pass
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe raises BrokenPipeError instead of killing
-    signal.pthread_sigmask(signal.SIG_SETMASK, ())
-    _unmap_shared()
-    sys.argv = [CANDIDATE_FILE]
-    threading.stack_size(THREAD_STACK)
-    _block_bridge()
-    judge_vclock.install()
+def _dotnet_mappings(dotnet_paths):
+    """What the zygote drops: the .NET assemblies (mapped by the runtime, not by the dynamic linker), the JIT's
+    executable memory (CPython makes none), and every shared mapping the child could make writable (writes to it
+    would reach the host, whose memory it is). Native libraries stay: the dynamic linker still walks them when a
+    module is imported. Other anonymous memory stays too: the runtime's is not told apart from glibc's (thread
+    stacks it caches, for one), and unmapping those would break thread creation in a child."""
+    doomed = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split(maxsplit=5)
+            perms, path = parts[1], (parts[5].strip() if len(parts) > 5 else "")
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            shared_writable = perms[3] == "s" and (
+                "w" in perms or path.startswith("/memfd:") or path.endswith("(deleted)") or not path)
+            assembly = path.startswith(tuple(dotnet_paths)) and path.endswith(".dll")
+            jit_code = not path and perms[2] == "x"
+            if shared_writable or assembly or jit_code:
+                doomed.append((start, end - start))
+    return doomed
+
+
+def _unmap(mappings):
+    for start, length in mappings:
+        if _libc.munmap(ctypes.c_void_p(start), ctypes.c_size_t(length)) != 0:
+            raise OSError(ctypes.get_errno(), "munmap failed")
+
+
+_pinned = ()
+
+
+def _pin_everything():
+    """Keeps every object that exists now alive for good, and returns their addresses (sorted). Some of them are
+    the bridge's, whose deallocation (or traversal) is .NET code: after the unmapping nothing may free them."""
+    global _pinned
+    gc.disable()
+    gc.unfreeze()
+    objects = gc.get_objects()
+    gc.freeze()
+    gc.enable()
+    _pinned = objects
+    addresses = {id(o) for o in objects}
+    for obj in objects:
+        addresses.add(id(type(obj)))
+    return sorted(addresses)
+
+
+def _first_inside(sorted_addresses, start, end):
+    import bisect
+    i = bisect.bisect_left(sorted_addresses, start)
+    if i < len(sorted_addresses) and sorted_addresses[i] < end:
+        return hex(sorted_addresses[i])
+    return None
 
 
 def _run(run_fd, out_fd, err_fd):
@@ -165,7 +277,6 @@ def _run(run_fd, out_fd, err_fd):
     code = request["code"]
     linecache.cache[CANDIDATE_FILE] = (len(code), None, code.splitlines(True), CANDIDATE_FILE)
 
-    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     seccomp_policy.load(os.getpid())
     if not seccomp_policy.active():
         _write_frame(RUN_FD, {"kind": "internal_error", "message": "seccomp filter is not active"})
@@ -181,22 +292,6 @@ def _run(run_fd, out_fd, err_fd):
             pass
     _write_frame(RUN_FD, result)
     return 0
-
-
-def _unmap_shared():
-    """Drops every shared mapping the child could make writable: writes to it would reach the host (whose memory
-    it is). Shared mappings of read-only files (the runtime's assemblies) cannot be made writable and stay."""
-    doomed = []
-    with open("/proc/self/maps") as f:
-        for line in f:
-            parts = line.split(maxsplit=5)
-            perms, path = parts[1], (parts[5].strip() if len(parts) > 5 else "")
-            if perms[3] == "s" and ("w" in perms or path.startswith("/memfd:") or path.endswith("(deleted)") or not path):
-                start, end = (int(x, 16) for x in parts[0].split("-"))
-                doomed.append((start, end - start))
-    for start, length in doomed:
-        if _libc.munmap(ctypes.c_void_p(start), ctypes.c_size_t(length)) != 0:
-            raise OSError(ctypes.get_errno(), "munmap of a shared mapping failed")
 
 
 def _caught_signals():
@@ -230,13 +325,12 @@ def _set_limits(time_ms, memory_mb):
 
 
 def _vm_status():
-    values = {}
-    with open("/proc/self/status") as f:
-        for line in f:
-            key, _, rest = line.partition(":")
-            if key in ("VmData", "VmSize"):
-                values[key] = int(rest.split()[0]) * 1024
-    return values
+    # statm: sizes in pages; "data" is VmData plus the stack (a little more headroom than VmData alone). Much
+    # cheaper to produce than /proc/self/status.
+    with open("/proc/self/statm", "rb") as f:
+        fields = f.read().split()
+    page = resource.getpagesize()
+    return {"VmSize": int(fields[0]) * page, "VmData": int(fields[5]) * page}
 
 
 class _BridgeBlocker:

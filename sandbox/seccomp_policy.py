@@ -1,17 +1,23 @@
-"""The seccomp policy loaded by every child as its last step before candidate code (libseccomp via ctypes).
+"""The seccomp policy (libseccomp via ctypes), in two filters that stack.
 
-Default: allow. Everything below is refused with EPERM (clone3 with ENOSYS, so glibc falls back to clone, which
-is then checked on its flags). Syscalls of any other architecture (i386 via int 0x80, x32) kill the process.
+The zygote loads the first one before it forks any child, so every child inherits it: new programs, sockets,
+namespaces, tracing, shared memory and the rest of DENY below. Each child adds the second, small one as its last
+step before candidate code: no new processes (clone without CLONE_THREAD), no socket pairs, no raising or setting
+limits, signals only to itself. A small per-child program is what makes loading it cheap (the kernel checks and
+compiles every program it is given). Default: allow; refused calls fail with EPERM (clone3 with ENOSYS, so glibc
+falls back to clone, which is then checked on its flags). Syscalls of any other architecture (i386 via int 0x80,
+x32) kill the process.
 """
 import ctypes
 import errno
 import os
+import socket
 
-# Refused outright: new programs and processes, every socket, namespaces and mounts, tracing other processes,
-# kernel keyrings, bpf, io_uring, userfaultfd, shared memory that escapes RLIMIT_DATA, privilege changes.
+# Refused in the zygote and all its children: new programs and processes, sockets, namespaces and mounts, tracing
+# other processes, kernel keyrings, bpf, io_uring, userfaultfd, shared memory that escapes RLIMIT_DATA, privileges.
 DENY = """
     fork vfork execve execveat
-    socket socketpair connect bind listen accept accept4
+    socket connect bind listen accept accept4
     tkill pidfd_open pidfd_send_signal pidfd_getfd
     ptrace process_vm_readv process_vm_writev process_madvise kcmp
     mount umount2 unshare setns pivot_root chroot move_mount open_tree fsopen fsmount fsconfig fspick mount_setattr
@@ -19,11 +25,14 @@ DENY = """
     io_uring_setup io_uring_enter io_uring_register
     memfd_create memfd_secret shmget shmat shmctl shmdt msgget msgsnd msgrcv msgctl semget semop semtimedop semctl
     mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr
-    personality setrlimit init_module finit_module delete_module kexec_load kexec_file_load reboot
+    personality init_module finit_module delete_module kexec_load kexec_file_load reboot
     swapon swapoff acct quotactl syslog vhangup iopl ioperm
     name_to_handle_at open_by_handle_at settimeofday clock_settime adjtimex clock_adjtime
     setuid setgid setreuid setregid setresuid setresgid setgroups setfsuid setfsgid capset
 """.split()
+
+# Refused in each child only: the zygote itself makes socket pairs (one per spare) and children set their limits.
+CHILD_DENY = ("socketpair", "setrlimit")
 
 # Refused unless aimed at the child itself (first argument must equal its pid).
 SIGNAL_SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
@@ -50,11 +59,13 @@ class _ArgCmp(ctypes.Structure):
 # immediates of the comparisons and loads the finished program, so no child spends time generating BPF.
 PID_PLACEHOLDER = 0x7FFFFFFE
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+PR_GET_SECCOMP, PR_GET_NO_NEW_PRIVS = 21, 39
 BPF_JMP, BPF_JEQ, BPF_K = 0x05, 0x10, 0x00
 
 _lib = None
 _numbers = {}
-_program = None  # the exported BPF (bytearray) and the offsets of the pid immediates in it
+_program = None  # the child's exported BPF (bytearray) and the offsets of the pid immediates in it
+_zygote_program = None
 _pid_offsets = ()
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -78,12 +89,14 @@ def prepare():
     arch = lib.seccomp_arch_native()
     if arch not in NATIVE_ARCHES:
         raise RuntimeError("seccomp: unsupported architecture 0x%x" % arch)
-    for name in DENY + list(SIGNAL_SELF_ONLY) + ["clone", "clone3", "prlimit64", "mmap"]:
+    for name in DENY + list(CHILD_DENY) + list(SIGNAL_SELF_ONLY) + ["clone", "clone3", "prlimit64", "mmap"]:
         nr = lib.seccomp_syscall_resolve_name(name.encode())
         if nr >= 0:
             _numbers[name] = nr
     _lib = lib
-    program = _export(_build(PID_PLACEHOLDER))
+    global _zygote_program
+    _zygote_program = bytearray(_export(_build_zygote()))
+    program = _export(_build_child(PID_PLACEHOLDER))
     offsets = []
     for offset in range(0, len(program), 8):
         code = int.from_bytes(program[offset:offset + 2], "little")
@@ -97,29 +110,49 @@ def prepare():
     _program, _pid_offsets = bytearray(program), tuple(offsets)
 
 
-def _build(own_pid):
-    lib = _lib
-    ctx = lib.seccomp_init(SCMP_ACT_ALLOW)
+def _new_filter():
+    ctx = _lib.seccomp_init(SCMP_ACT_ALLOW)
     if not ctx:
         raise OSError("seccomp_init failed")
     try:
-        _check(lib.seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS), "badarch")
+        _check(_lib.seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS), "badarch")
+    except BaseException:
+        _lib.seccomp_release(ctx)
+        raise
+    return ctx
+
+
+def _build_zygote():
+    ctx = _new_filter()
+    try:
         eperm = _errno_action(errno.EPERM)
         for name in DENY:
             if name in _numbers:
                 _rule(ctx, eperm, name)
-        for name in SIGNAL_SELF_ONLY:
-            _rule(ctx, eperm, name, (0, SCMP_CMP_NE, own_pid, 0))
-        # Threads (CLONE_THREAD) are allowed; anything else clone makes is a new process.
-        _rule(ctx, eperm, "clone", (0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0))
         _rule(ctx, _errno_action(errno.ENOSYS), "clone3")
-        # getrlimit is prlimit64 with no new limit; setting one is refused.
-        _rule(ctx, eperm, "prlimit64", (2, SCMP_CMP_NE, 0, 0))
         # Shared mappings are not counted by RLIMIT_DATA.
         _rule(ctx, eperm, "mmap", (3, SCMP_CMP_MASKED_EQ, MAP_SHARED, MAP_SHARED))
         return ctx
     except BaseException:
-        lib.seccomp_release(ctx)
+        _lib.seccomp_release(ctx)
+        raise
+
+
+def _build_child(own_pid):
+    ctx = _new_filter()
+    try:
+        eperm = _errno_action(errno.EPERM)
+        for name in CHILD_DENY:
+            _rule(ctx, eperm, name)
+        for name in SIGNAL_SELF_ONLY:
+            _rule(ctx, eperm, name, (0, SCMP_CMP_NE, own_pid, 0))
+        # Threads (CLONE_THREAD) are allowed; anything else clone makes is a new process.
+        _rule(ctx, eperm, "clone", (0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0))
+        # getrlimit is prlimit64 with no new limit; setting one is refused.
+        _rule(ctx, eperm, "prlimit64", (2, SCMP_CMP_NE, 0, 0))
+        return ctx
+    except BaseException:
+        _lib.seccomp_release(ctx)
         raise
 
 
@@ -140,12 +173,21 @@ def _export(ctx):
             os.close(write_end)
 
 
+def load_zygote():
+    """In the zygote (no_new_privs already set): the filter every child inherits. Raises on failure."""
+    _load(_zygote_program)
+
+
 def load(own_pid):
-    """In the child (no_new_privs already set): the zygote's filter with this pid, loaded. Raises on failure."""
+    """In a child: the per-child filter with this pid, loaded on top of the zygote's. Raises on failure."""
     program = _program
     pid = own_pid.to_bytes(4, "little")
     for offset in _pid_offsets:
         program[offset:offset + 4] = pid
+    _load(program)
+
+
+def _load(program):
     buffer = (ctypes.c_char * len(program)).from_buffer(program)
     fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))
     if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
@@ -163,7 +205,16 @@ def _check(rc, what):
 
 
 def active():
-    """True when this process runs under a seccomp filter with no_new_privs set."""
-    with open("/proc/self/status") as f:
-        status = f.read()
-    return "\nSeccomp:\t2\n" in status and "\nNoNewPrivs:\t1\n" in status
+    """True when no_new_privs is set and both filters are in force, shown by what they refuse: a socket (the
+    zygote's filter) and a socket pair (the child's). Cheaper than parsing /proc/self/status in every child."""
+    if _libc.prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1 or _libc.prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2:
+        return False
+    for attempt in (lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM), socket.socketpair):
+        try:
+            made = attempt()
+        except PermissionError:
+            continue
+        for s in made if isinstance(made, tuple) else (made,):
+            s.close()
+        return False
+    return True

@@ -67,15 +67,15 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
     readonly Queue<(int Pid, int Fd)> _spares = new();
     readonly HashSet<int> _sparePids = [];
     const int SparesWanted = 2;
-    PyObject? _spawn, _spawnSpare;
+    // The zygote: this process minus .NET, forked once after warm-up; it forks every run child (as our child).
+    readonly Lock _zygoteLock = new();
+    int _zygotePid, _zygoteFd = -1;
     int _controlFd = -1;
     volatile bool _stopping;
 
     public void Run()
     {
         WarmUp();
-        // Nobody, not even a child reading /proc, may ptrace or read the host's memory from now on.
-        Libc.prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0);
         _controlFd = Libc.ConnectUnix(controlPath, Libc.SOCK_SEQPACKET);
         Send(new ControlMessage { Op = ControlMessage.Ready, Pid = Environment.ProcessId, RssKb = ProcStats.RssKb() });
 
@@ -92,6 +92,10 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         Runtime.PythonDLL = pythonLibrary;
         PythonEngine.PythonHome = "/usr";
         PythonEngine.Initialize();
+        // Nobody, not even a child reading /proc, may ptrace or read the host's memory from now on (the zygote
+        // and every run child inherit this).
+        Libc.prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0);
+        var (hostEnd, zygoteEnd) = Libc.SocketPair(Libc.SOCK_SEQPACKET);
         using (Py.GIL())
         {
             using var sys = Py.Import("sys");
@@ -99,9 +103,13 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             path.InvokeMethod("insert", new PyInt(0), new PyString(harnessDir)).Dispose();
             using var harness = Py.Import("harness");
             harness.InvokeMethod("warm").Dispose();
-            _spawn = harness.GetAttr("spawn");
-            _spawnSpare = harness.GetAttr("spawn_spare");
+            string[] dotnetPaths = [Path.GetDirectoryName(Environment.ProcessPath!)! + "/", AppContext.BaseDirectory];
+            using var paths = new PyList(dotnetPaths.Select(p => (PyObject)new PyString(p)).ToArray());
+            using var pid = harness.InvokeMethod("start_zygote", new PyInt(zygoteEnd), paths);
+            _zygotePid = pid.As<int>();
         }
+        Libc.close(zygoteEnd);
+        _zygoteFd = hostEnd;
         PythonEngine.BeginAllowThreads();
     }
 
@@ -136,6 +144,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         {
             foreach (var child in _children.Values) Libc.kill(child.Pid, Libc.SIGKILL);
             foreach (var spare in _spares) Libc.kill(spare.Pid, Libc.SIGKILL);
+            Libc.kill(_zygotePid, Libc.SIGKILL);
         }
     }
 
@@ -144,10 +153,12 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         try
         {
             Child? child = null;
-            // Registered before the hand-over and under the reaper's lock, so even a run that ends at once is reported.
-            lock (_lock)
+            // A spare can die while it waits (its socket is then closed): take another, a few times at most.
+            for (int attempt = 0; child is null && attempt < 3; attempt++)
             {
-                while (child is null && TakeSpare() is { } spare)
+                var spare = TakeSpare() ?? ForkSpare();
+                // Registered before the hand-over and under the reaper's lock, so even a run that ends at once is reported.
+                lock (_lock)
                 {
                     // The spare's own resident size now is the baseline its growth is measured from.
                     child = Register(message, spare.Pid, ProcStats.RssKb(spare.Pid) ?? ProcStats.RssKb());
@@ -165,19 +176,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                     finally { Libc.close(spare.Fd); }
                 }
             }
-            if (child is null)
-            {
-                lock (_lock)
-                {
-                    int pid;
-                    using (Py.GIL())
-                    {
-                        using var result = _spawn!.Invoke(new PyInt(runFd), new PyInt(outFd), new PyInt(errFd));
-                        pid = result.As<int>();
-                    }
-                    child = Register(message, pid, ProcStats.RssKb(pid) ?? ProcStats.RssKb());
-                }
-            }
+            if (child is null) throw new IOException("no spare child took the run");
             _childAdded.Release();
         }
         catch (Exception e)
@@ -189,6 +188,24 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             Libc.close(runFd);
             Libc.close(outFd);
             Libc.close(errFd);
+        }
+    }
+
+    /// <summary>Asks the zygote for one more spare child: its pid and the host's end of its private socket.</summary>
+    (int Pid, int Fd) ForkSpare()
+    {
+        Span<byte> reply = stackalloc byte[4];
+        Span<int> fds = stackalloc int[1];
+        lock (_zygoteLock)
+        {
+            Libc.SendAll(_zygoteFd, "s"u8);
+            int n = Libc.ReceiveWithFds(_zygoteFd, reply, fds, out int fdCount);
+            if (n != 4 || fdCount != 1)
+            {
+                for (int i = 0; i < fdCount; i++) Libc.close(fds[i]);
+                throw new IOException("the zygote did not answer");
+            }
+            return (System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(reply), fds[0]);
         }
     }
 
@@ -231,26 +248,17 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             if (_stopping) break;
             try
             {
-                // Every fork happens under this lock, and no host thread enters Python outside it: so at a fork no
-                // other thread can be inside Python holding one of its locks, which the child would inherit held
-                // and deadlock on. (Forking spares outside the lock hung about one run in 3,000.)
+                var spare = ForkSpare();
                 lock (_lock)
                 {
-                    int pid, fd;
-                    using (Py.GIL())
-                    {
-                        using var result = _spawnSpare!.Invoke();
-                        pid = result[0].As<int>();
-                        fd = result[1].As<int>();
-                    }
-                    _spares.Enqueue((pid, fd));
-                    _sparePids.Add(pid);
+                    _spares.Enqueue(spare);
+                    _sparePids.Add(spare.Pid);
                 }
                 _childAdded.Release();
             }
             catch (Exception e)
             {
-                Console.Error.WriteLine($"judge sandbox host: could not fork a spare: {e.Message}");
+                Console.Error.WriteLine($"judge sandbox host: could not get a spare: {e.Message}");
                 Thread.Sleep(100);
                 _spareWanted.Release();
             }
@@ -286,6 +294,13 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             {
                 if (Libc.Errno == Libc.ECHILD) _childAdded.Wait(1000);
                 continue;
+            }
+            if (pid == _zygotePid)
+            {
+                // Without its zygote the host cannot start runs: end, and the pool starts a new host.
+                Console.Error.WriteLine($"judge sandbox host: the zygote ended (wait status {status})");
+                Console.Error.Flush();
+                Libc._exit(71);
             }
             Child? child;
             lock (_lock)

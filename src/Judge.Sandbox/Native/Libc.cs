@@ -55,10 +55,10 @@ internal static unsafe partial class Libc
     public static int Errno => Marshal.GetLastPInvokeError();
 
     /// <summary>A close-on-exec Unix stream socket pair.</summary>
-    public static (int A, int B) SocketPair()
+    public static (int A, int B) SocketPair(int type = SOCK_STREAM)
     {
         int* sv = stackalloc int[2];
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) != 0)
             throw new IOException($"socketpair failed: errno {Errno}");
         return (sv[0], sv[1]);
     }
