@@ -36,9 +36,12 @@ WARM_MODULES = (
     "textwrap", "threading", "time", "timeit", "types", "typing", "unicodedata", "weakref",
 )
 
-RUN_FD = 3
+# A run's descriptors in the child: 0 /dev/null, 1 stdout, 2 stderr (pipes the pool reads after the exit),
+# 3 the request (read), 4 the result frame (write).
+REQUEST_FD, RESULT_FD = 3, 4
+RUN_FDS = 4  # handed over by the host: request, result, stdout, stderr
+F_GETPIPE_SZ = 1032
 MAX_REQUEST = 16 * 1024 * 1024
-MAX_RESULT = 8 * 1024 * 1024
 MAX_MESSAGE = 4000
 # Tasks (threads) in this host's user namespace, counted by the kernel across the host and all its children.
 MAX_TASKS = 256
@@ -122,6 +125,8 @@ def _zygote(channel_fd, dotnet_paths):
     # The first of the two seccomp filters, inherited by every child (the child adds its own before the candidate).
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     seccomp_policy.load_zygote()
+    if not seccomp_policy.zygote_filter_works():
+        raise RuntimeError("zygote: the seccomp filter is not in force")
     channel = socket.socket(fileno=channel_fd)
     while channel.recv(1):
         host_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -192,15 +197,19 @@ def _keep_only_fds(*keep):
 
 
 def _spare(control_fd):
-    """A spare child: waits for exactly one message carrying its three run descriptors (SCM_RIGHTS), then runs."""
+    """A spare child: does what no run decides (stdin, the fixed limits) while it waits for exactly one message
+    carrying its run's descriptors (SCM_RIGHTS), then runs."""
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _keep_only_fds(control_fd)
+    null = os.open("/dev/null", os.O_RDONLY)
+    for which, value in FIXED_LIMITS:
+        resource.setrlimit(which, (value, value))  # soft = hard: nothing to raise later
     control = socket.socket(fileno=control_fd)
-    _, fds, _, _ = socket.recv_fds(control, 64, 3)
+    _, fds, _, _ = socket.recv_fds(control, 64, RUN_FDS)
     control.close()
-    if len(fds) != 3:
+    if len(fds) != RUN_FDS:
         return EXIT_HARNESS_FAILED  # the host went away, or sent something else
-    return _run(*fds)
+    return _run(null, *fds)
 
 
 def _dotnet_mappings(dotnet_paths):
@@ -257,18 +266,20 @@ def _first_inside(sorted_addresses, start, end):
     return None
 
 
-def _run(run_fd, out_fd, err_fd):
-    # Only the run channel (3), and stdout/stderr as the bounded captures the pool reads. The descriptors may
-    # arrive as 0-2 themselves (a spare closed everything), so they move out of the way first.
-    run_fd, out_fd, err_fd = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (run_fd, out_fd, err_fd))
+def _run(null, request_fd, result_fd, out_fd, err_fd):
+    # Only stdin (/dev/null), the request, the result and stdout/stderr as the bounded captures the pool reads. The
+    # descriptors may arrive as 0-4 themselves (a spare closed everything), so they move out of the way first.
+    null, request_fd, result_fd, out_fd, err_fd = (
+        fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (null, request_fd, result_fd, out_fd, err_fd))
+    os.dup2(null, 0)
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)
-    null = os.open("/dev/null", os.O_RDONLY)
-    os.dup2(null, 0)
-    os.dup2(run_fd, RUN_FD)
-    os.closerange(RUN_FD + 1, 1 << 20)
+    os.dup2(request_fd, REQUEST_FD)
+    os.dup2(result_fd, RESULT_FD)
+    os.closerange(RESULT_FD + 1, 1 << 20)
 
-    request = _json_loads(_read_frame(RUN_FD, MAX_REQUEST))
+    request = _json_loads(_read_frame(REQUEST_FD, MAX_REQUEST))
+    os.close(REQUEST_FD)
     _set_limits(request["timeMs"], request["memoryMb"])
 
     # The zygote made these wrappers over fds 1 and 2 (warm()); they now write to this run's captures.
@@ -279,7 +290,7 @@ def _run(run_fd, out_fd, err_fd):
 
     seccomp_policy.load(os.getpid())
     if not seccomp_policy.active():
-        _write_frame(RUN_FD, {"kind": "internal_error", "message": "seccomp filter is not active"})
+        _write_frame(RESULT_FD, {"kind": "internal_error", "message": "seccomp filter is not active"})
         return EXIT_NO_SECCOMP
 
     result = _execute(request)
@@ -290,7 +301,7 @@ def _run(run_fd, out_fd, err_fd):
             stream.flush()
         except BaseException:
             pass
-    _write_frame(RUN_FD, result)
+    _write_frame(RESULT_FD, result)
     return 0
 
 
@@ -303,22 +314,28 @@ def _caught_signals():
     return [sig for sig in signal.valid_signals() if sig not in (signal.SIGKILL, signal.SIGSTOP)]
 
 
+# Limits no run decides, set by the spare while it waits. soft = hard throughout: nothing can be raised again.
+FIXED_LIMITS = (
+    (resource.RLIMIT_FSIZE, 1024 * 1024),
+    (resource.RLIMIT_NOFILE, 64),
+    (resource.RLIMIT_CORE, 0),
+    (resource.RLIMIT_NPROC, MAX_TASKS),
+    (resource.RLIMIT_MEMLOCK, 0),
+    (resource.RLIMIT_MSGQUEUE, 0),
+)
+
+
 def _set_limits(time_ms, memory_mb):
+    """The run's own limits, measured from the child's size once its request is read."""
     vm = _vm_status()
     growth = memory_mb * 1024 * 1024
     cpu_seconds = math.ceil(time_ms / 1000) + 1
     limits = (
         (resource.RLIMIT_CPU, cpu_seconds),
-        # Private writable memory (heap, thread stacks) relative to what the zygote already has.
+        # Private writable memory (heap, thread stacks) relative to what the child already has.
         (resource.RLIMIT_DATA, vm["VmData"] + growth),
         # Everything mapped, shared mappings too; the .NET GC's reservation is already part of VmSize.
         (resource.RLIMIT_AS, vm["VmSize"] + growth + 64 * 1024 * 1024),
-        (resource.RLIMIT_FSIZE, 1024 * 1024),
-        (resource.RLIMIT_NOFILE, 64),
-        (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_NPROC, MAX_TASKS),
-        (resource.RLIMIT_MEMLOCK, 0),
-        (resource.RLIMIT_MSGQUEUE, 0),
     )
     for which, value in limits:
         resource.setrlimit(which, (value, value))  # soft = hard: nothing to raise, SIGXCPU cannot buy time
@@ -450,9 +467,11 @@ def _read_exact(fd, n):
 
 
 def _write_frame(fd, obj):
+    """One frame into the result pipe, which the pool reads only after the exit: it must fit in the pipe's buffer
+    (the write end is non-blocking). A value too large for it is sent as an unrepresentable marker instead."""
     # Lone surrogates (in an exception message, say) cannot travel as UTF-8: they become U+FFFD.
     data = _json_dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")
-    if len(data) > MAX_RESULT:
+    if len(data) + 4 > fcntl.fcntl(fd, F_GETPIPE_SZ):
         obj = {"kind": "value", "value": {"$unrepresentable": "value", "reason": "too large"}}
         data = _json_dumps(obj).encode()
     view = memoryview(struct.pack(">I", len(data)) + data)

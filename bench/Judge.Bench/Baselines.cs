@@ -32,4 +32,39 @@ internal static class Baselines
         for (int i = 0; i < 10; i++)
             await RunAsync(inBwrap, candidate + $"\nprint(repr(add({i}, {i * 7 + 1})))\n", (i + i * 7 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    /// <summary>
+    /// The floor under any fork-per-run design with CPython on this machine: a python3 (standard library warmed the
+    /// way the harness warms it, -S -I) that forks and reaps <paramref name="n"/> children which exit at once.
+    /// Returns (ms of wall time per fork+exit+reap, ms of CPU per fork+exit+reap in parent and child together).
+    /// </summary>
+    public static async Task<(double WallMs, double CpuMs)> PythonForkFloorAsync(int n)
+    {
+        const string script = """
+            import asyncio, collections, dataclasses, functools, inspect, itertools, json, re, typing
+            import gc, os, resource, sys, time
+            gc.collect(); gc.freeze()
+            n = int(sys.argv[1])
+            start = time.perf_counter(); before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            for _ in range(n):
+                pid = os.fork()
+                if pid == 0:
+                    os._exit(0)
+                os.waitpid(pid, 0)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before))
+            print(wall * 1000 / n, cpu * 1000 / n)
+            """;
+        var psi = new ProcessStartInfo("/usr/bin/python3", ["-S", "-I", "-c", script, n.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var p = Process.Start(psi)!;
+        var output = (await p.StandardOutput.ReadToEndAsync()).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0 || output.Length != 2) throw new InvalidOperationException($"the fork floor script failed: exit {p.ExitCode}");
+        return (double.Parse(output[0], System.Globalization.CultureInfo.InvariantCulture), double.Parse(output[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

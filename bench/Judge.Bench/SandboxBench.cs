@@ -43,22 +43,40 @@ internal static class SandboxBench
         Stats.PrintTable(rows, s => s.Name.StartsWith("Judge", StringComparison.Ordinal) ? BwrapAt(s.Concurrency) : null);
         Console.WriteLine("(× baseline: runs/s relative to bwrap + python3 at the same concurrency, or at 2 for higher)");
 
-        // Where the CPU goes per run: this process (the pool), the hosts, and their children (runs and spares).
+        // Where the CPU goes per run: this process (the pool), the hosts, their zygotes, and the run children (reaped).
         var hosts = ApiProcess.SandboxHostsBelow(Environment.ProcessId);
+        var zygotes = hosts.Select(Zygote).OfType<int>().ToList();
         double poolBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
         var (hostBefore, childBefore) = CpuOf(hosts);
+        var (zygoteBefore, _) = CpuOf(zygotes);
         int cpuRuns = n;
         await Stats.Measure("cpu split", 4, cpuRuns, PoolRun);
-        double poolMs = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - poolBefore;
+        double poolMs = (Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - poolBefore) / cpuRuns;
         var (hostAfter, childAfter) = CpuOf(hosts);
-        Console.WriteLine($"CPU per run at concurrency 4 ({cpuRuns} runs, {hosts.Count} hosts): pool {poolMs / cpuRuns:F2} ms, " +
-            $"hosts {(hostAfter - hostBefore) / cpuRuns:F2} ms, children {(childAfter - childBefore) / cpuRuns:F2} ms");
+        var (zygoteAfter, _) = CpuOf(zygotes);
+        double hostMs = (hostAfter - hostBefore) / cpuRuns, zygoteMs = (zygoteAfter - zygoteBefore) / cpuRuns;
+        double childMs = (childAfter - childBefore) / cpuRuns, totalMs = poolMs + hostMs + zygoteMs + childMs;
+        Console.WriteLine($"CPU per run at concurrency 4 ({cpuRuns} runs, {hosts.Count} hosts): pool {poolMs:F2} ms, " +
+            $"hosts {hostMs:F2} ms, zygotes {zygoteMs:F2} ms, children {childMs:F2} ms; total {totalMs:F2} ms, " +
+            $"so {Environment.ProcessorCount} cores bound the pool near {Environment.ProcessorCount * 1000 / totalMs:F0} runs/s");
+        var (floorWall, floorCpu) = await Baselines.PythonForkFloorAsync(2000);
+        Console.WriteLine($"floor: a warmed python3 forking children that exit at once: {floorWall:F2} ms per fork+exit+reap, " +
+            $"{floorCpu:F2} ms CPU, so at most {Environment.ProcessorCount * 1000 / floorCpu:F0} forks/s on {Environment.ProcessorCount} cores " +
+            $"before any run does anything (Judge's CPU per run is {totalMs / floorCpu:F1}× that)");
 
         foreach (var h in await pool.GetHostStatsAsync())
             Console.WriteLine($"host {h.Slot}: RSS {h.RssKb / 1024.0:F1} MiB, {h.Threads} threads, {h.OpenFds} fds");
         Console.WriteLine($"bench process RSS {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:F1} MiB");
         return 0;
     }
+
+    /// <summary>A host's zygote: its oldest child (spares and runs are its children too, forked later).</summary>
+    static int? Zygote(int host) => ApiProcess.Children(host)
+        .Select(pid => (Pid: pid, Start: ApiProcess.ProcStartTime(pid)))
+        .Where(c => c.Start is not null)
+        .OrderBy(c => long.Parse(c.Start!, System.Globalization.CultureInfo.InvariantCulture))
+        .Select(c => (int?)c.Pid)
+        .FirstOrDefault();
 
     static (double Own, double Children) CpuOf(List<int> pids) =>
         pids.Select(ApiProcess.CpuMs).Aggregate((0.0, 0.0), (sum, c) => (sum.Item1 + c.Own, sum.Item2 + c.Children));

@@ -28,7 +28,7 @@ public sealed class ForgeryTests(RealSandboxFixture fx)
     [InlineData("monkeypatches builtins", "import builtins\nbuiltins.type = lambda *a: int\nbuiltins.isinstance = lambda *a: True\nbuiltins.repr = lambda *a: '42'\ndef answer(n):\n    return 0\n", Verdict.RuntimeError)]
     [InlineData("monkeypatches json", "import json\njson.dumps = lambda *a, **k: '{\"kind\":\"value\",\"value\":42}'\ndef answer(n):\n    return 0\n", Verdict.WrongAnswer)]
     [InlineData("imports the harness to patch it", "import judge_values\njudge_values.encode = lambda v: 42\ndef answer(n):\n    return 0\n", Verdict.RuntimeError)]
-    [InlineData("closes its result channel and exits cleanly", "import os\nos.close(3)\ndef answer(n):\n    return n * 6\n", Verdict.RuntimeError)]
+    [InlineData("closes its result channel and exits cleanly", "import os\nos.close(4)\ndef answer(n):\n    return n * 6\n", Verdict.RuntimeError)]
     public async Task Forgery_is_not_accepted(string name, string code, Verdict expected)
     {
         var grade = await fx.Grader.GradeAsync(Problem, code);

@@ -116,7 +116,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
     void ControlLoop()
     {
         var buffer = new byte[4096];
-        Span<int> fds = stackalloc int[4];
+        Span<int> fds = stackalloc int[RunFds + 1];
         while (true)
         {
             int n = Libc.ReceiveWithFds(_controlFd, buffer, fds, out int fdCount);
@@ -124,8 +124,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             var message = ControlMessage.Parse(buffer.AsSpan(0, n));
             switch (message?.Op)
             {
-                case ControlMessage.Run when fdCount == 3:
-                    StartRun(message, fds[0], fds[1], fds[2]);
+                case ControlMessage.Run when fdCount == RunFds:
+                    StartRun(message, fds[..RunFds].ToArray());
                     break;
                 case ControlMessage.Kill:
                     KillRun(message.Id);
@@ -137,7 +137,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                     _stopping = true;
                     break;
             }
-            for (int i = 0; i < fdCount && message?.Op != ControlMessage.Run; i++) Libc.close(fds[i]);
+            for (int i = 0; i < fdCount && !(message?.Op == ControlMessage.Run && fdCount == RunFds); i++) Libc.close(fds[i]);
             if (_stopping) break;
         }
         lock (_lock)
@@ -148,7 +148,10 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         }
     }
 
-    void StartRun(ControlMessage message, int runFd, int outFd, int errFd)
+    /// <summary>Descriptors of one run, handed to its child unread: request, result, stdout, stderr.</summary>
+    const int RunFds = 4;
+
+    void StartRun(ControlMessage message, int[] runFds)
     {
         try
         {
@@ -164,8 +167,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                     child = Register(message, spare.Pid, ProcStats.RssKb(spare.Pid) ?? ProcStats.RssKb());
                     try
                     {
-                        // The spare gets this run's three descriptors; from here on it is the run's child.
-                        Libc.SendWithFds(spare.Fd, "run"u8, [runFd, outFd, errFd]);
+                        // The spare gets this run's descriptors; from here on it is the run's child.
+                        Libc.SendWithFds(spare.Fd, "run"u8, runFds);
                     }
                     catch (IOException)
                     {
@@ -185,9 +188,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         }
         finally
         {
-            Libc.close(runFd);
-            Libc.close(outFd);
-            Libc.close(errFd);
+            foreach (int fd in runFds) Libc.close(fd);
         }
     }
 

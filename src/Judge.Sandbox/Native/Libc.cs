@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Judge.Sandbox.Native;
 
 /// <summary>
-/// The few Linux calls .NET does not expose: socketpair, passing descriptors with SCM_RIGHTS, wait4 with rusage,
-/// prctl and kill. x86_64/aarch64 glibc layouts (LP64).
+/// The few Linux calls .NET does not expose: socketpair, pipes with a chosen capacity, passing descriptors with
+/// SCM_RIGHTS, wait4 with rusage, prctl and kill. x86_64/aarch64 glibc layouts (LP64).
 /// </summary>
 internal static unsafe partial class Libc
 {
@@ -15,6 +15,9 @@ internal static unsafe partial class Libc
     public const int EINTR = 4, ECHILD = 10, EAGAIN = 11;
     public const int SIGKILL = 9;
     public const int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4;
+    public const int O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    public const nuint FIONREAD = 0x541B;
+    public const int F_GETFL = 3, F_SETFL = 4, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec { public void* Base; public nuint Len; }
@@ -46,6 +49,11 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)] public static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
     [LibraryImport("libc", SetLastError = true)] public static partial nint send(int fd, void* buf, nuint len, int flags);
     [LibraryImport("libc", SetLastError = true)] public static partial int close(int fd);
+    [LibraryImport("libc", SetLastError = true)] public static partial int pipe2(int* fds, int flags);
+    [LibraryImport("libc", SetLastError = true)] public static partial int ioctl(int fd, nuint request, int* arg);
+    [LibraryImport("libc", SetLastError = true)] public static partial int fcntl(int fd, int cmd, int arg);
+    [LibraryImport("libc", SetLastError = true)] public static partial nint read(int fd, void* buf, nuint count);
+    [LibraryImport("libc", SetLastError = true)] public static partial nint write(int fd, void* buf, nuint count);
     [LibraryImport("libc", SetLastError = true)] public static partial int kill(int pid, int sig);
     [LibraryImport("libc", SetLastError = true)] public static partial int wait4(int pid, int* status, int options, RUsage* rusage);
     [LibraryImport("libc", SetLastError = true)] public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
@@ -61,6 +69,75 @@ internal static unsafe partial class Libc
         if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) != 0)
             throw new IOException($"socketpair failed: errno {Errno}");
         return (sv[0], sv[1]);
+    }
+
+    /// <summary>A close-on-exec pipe: (read end, write end).</summary>
+    public static (int Read, int Write) Pipe()
+    {
+        int* fds = stackalloc int[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) throw new IOException($"pipe2 failed: errno {Errno}");
+        return (fds[0], fds[1]);
+    }
+
+    /// <summary>Asks for a pipe of at least <paramref name="bytes"/> and returns the capacity it has (the kernel rounds
+    /// up to a power of two pages; an unprivileged process is held to /proc/sys/fs/pipe-max-size).</summary>
+    public static int SetPipeCapacity(int fd, int bytes)
+    {
+        fcntl(fd, F_SETPIPE_SZ, bytes); // may fail (EPERM past the limits): the capacity it has is what counts
+        return fcntl(fd, F_GETPIPE_SZ, 0);
+    }
+
+    public static void SetNonBlocking(int fd, bool nonBlocking = true)
+    {
+        int flags = fcntl(fd, F_GETFL, 0);
+        int wanted = nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+        if (flags < 0 || fcntl(fd, F_SETFL, wanted) != 0) throw new IOException($"fcntl failed: errno {Errno}");
+    }
+
+    /// <summary>Bytes waiting to be read in a pipe or socket (FIONREAD).</summary>
+    public static int BytesAvailable(int fd)
+    {
+        int n = 0;
+        return ioctl(fd, FIONREAD, &n) == 0 ? n : throw new IOException($"ioctl failed: errno {Errno}");
+    }
+
+    /// <summary>Writes as much of <paramref name="data"/> as fits without blocking (the descriptor is non-blocking);
+    /// returns the count written.</summary>
+    public static int WriteSome(int fd, ReadOnlySpan<byte> data)
+    {
+        int done = 0;
+        fixed (byte* p = data)
+        {
+            while (done < data.Length)
+            {
+                nint n = write(fd, p + done, (nuint)(data.Length - done));
+                if (n > 0) { done += (int)n; continue; }
+                int errno = Errno;
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN) break;
+                throw new IOException($"write failed: errno {errno}");
+            }
+        }
+        return done;
+    }
+
+    /// <summary>Reads until end of file or until <paramref name="buffer"/> is full; returns the count read.</summary>
+    public static int ReadToEnd(int fd, Span<byte> buffer)
+    {
+        int done = 0;
+        fixed (byte* p = buffer)
+        {
+            while (done < buffer.Length)
+            {
+                nint n = read(fd, p + done, (nuint)(buffer.Length - done));
+                if (n > 0) { done += (int)n; continue; }
+                if (n == 0) break;
+                int errno = Errno;
+                if (errno == EINTR) continue;
+                throw new IOException($"read failed: errno {errno}");
+            }
+        }
+        return done;
     }
 
     /// <summary>Sends one datagram with the given descriptors attached (SCM_RIGHTS). Retries EINTR/EAGAIN briefly.</summary>

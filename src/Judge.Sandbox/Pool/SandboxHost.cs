@@ -164,37 +164,26 @@ internal sealed class SandboxHost : IAsyncDisposable
         var pending = new PendingRun();
         _pending[id] = pending;
         Interlocked.Increment(ref _inFlight);
-        var (runParent, runChild) = Libc.SocketPair();
-        var (outParent, outChild) = Libc.SocketPair();
-        var (errParent, errChild) = Libc.SocketPair();
-        using var run = Wrap(runParent);
-        using var stdout = Wrap(outParent);
-        using var stderr = Wrap(errParent);
+        using var pipes = new RunPipes(_options.OutputLimitBytes);
         try
         {
-            // The request goes first: it waits in the socket buffer, so the child reads it the moment it starts.
-            var send = run.SendAsync(RunClassifier.RequestFrame(request), SocketFlags.None, cancellationToken).AsTask();
-            try
-            {
-                var message = new ControlMessage { Op = ControlMessage.Run, Id = id, WallMs = request.Limits.WallMs };
-                SendControl(message, [runChild, outChild, errChild]);
-            }
-            finally
-            {
-                Libc.close(runChild);
-                Libc.close(outChild);
-                Libc.close(errChild);
-            }
-
             bool overflow = false;
-            void OnOverflow()
+            pipes.PrepareOutput(() =>
             {
                 overflow = true;
                 TryKill(id);
+            });
+            // The request goes first: it waits in its pipe, so the child reads it the moment it starts.
+            pipes.WriteRequest(RunClassifier.RequestFrame(request));
+            try
+            {
+                var message = new ControlMessage { Op = ControlMessage.Run, Id = id, WallMs = request.Limits.WallMs };
+                SendControl(message, pipes.ChildEnds);
             }
-            var outRead = ReadCappedAsync(stdout, _options.OutputLimitBytes, OnOverflow);
-            var errRead = ReadCappedAsync(stderr, _options.OutputLimitBytes, OnOverflow);
-            var frameRead = ReadCappedAsync(run, 8 * 1024 * 1024 + 4, () => TryKill(id));
+            finally
+            {
+                pipes.CloseChildEnds();
+            }
 
             ControlMessage exit;
             try
@@ -215,31 +204,17 @@ internal sealed class SandboxHost : IAsyncDisposable
             if (exit.Op == ControlMessage.Fail)
                 return RunResult.Internal(exit.Error ?? "the sandbox could not start the run");
 
-            // The child is gone, so every descriptor it held is closed: the readers end promptly.
-            var drained = Task.WhenAll(outRead, errRead, frameRead);
-            if (await Task.WhenAny(drained, Task.Delay(2000, CancellationToken.None)) != drained)
-            {
-                run.Dispose(); stdout.Dispose(); stderr.Dispose();
-            }
-            try { await send; } catch (Exception) { }
-            var (outBytes, outTruncated) = await SafeResult(outRead);
-            var (errBytes, errTruncated) = await SafeResult(errRead);
-            var (frameBytes, frameTruncated) = await SafeResult(frameRead);
-            byte[]? frame = frameTruncated ? null : UnwrapFrame(frameBytes);
-            return RunClassifier.Classify(request, new RunClassifier.Measured(exit, overflow,
-                Decode(outBytes), outTruncated, Decode(errBytes), errTruncated, frame));
+            // The child is gone, so every write end is closed: what the pipes hold is all there is.
+            var (stdout, stderr) = await pipes.ReadOutputAsync();
+            byte[]? frame = UnwrapFrame(pipes.ReadResult());
+            return RunClassifier.Classify(request, new RunClassifier.Measured(exit, overflow || stdout.Over || stderr.Over,
+                Decode(stdout.Bytes), stdout.Over, Decode(stderr.Bytes), stderr.Over, frame));
         }
         finally
         {
             _pending.TryRemove(id, out _);
             Interlocked.Decrement(ref _inFlight);
         }
-    }
-
-    static async Task<(byte[] Bytes, bool Truncated)> SafeResult(Task<(byte[], bool)> task)
-    {
-        try { return await task; }
-        catch (Exception) { return ([], false); }
     }
 
     static byte[]? UnwrapFrame(byte[] bytes)
@@ -249,28 +224,7 @@ internal sealed class SandboxHost : IAsyncDisposable
         return length == bytes.Length - 4 ? bytes[4..] : null;
     }
 
-    static string Decode(byte[] bytes) => Encoding.UTF8.GetString(bytes);
-
-    static Socket Wrap(int fd) => new(new SafeSocketHandle(fd, ownsHandle: true));
-
-    /// <summary>Reads to EOF keeping at most <paramref name="limit"/> bytes; past that calls <paramref name="onOverflow"/> and stops.</summary>
-    static async Task<(byte[], bool)> ReadCappedAsync(Socket socket, int limit, Action onOverflow)
-    {
-        var result = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        while (true)
-        {
-            int n = await socket.ReceiveAsync(buffer, SocketFlags.None);
-            if (n <= 0) return (result.ToArray(), false);
-            int keep = Math.Min(n, limit - (int)result.Length);
-            result.Write(buffer, 0, keep);
-            if (keep < n)
-            {
-                onOverflow();
-                return (result.ToArray(), true);
-            }
-        }
-    }
+    static string Decode(byte[] bytes) => bytes.Length == 0 ? "" : Encoding.UTF8.GetString(bytes);
 
     void TryKill(long id)
     {

@@ -1,0 +1,174 @@
+using Judge.Sandbox.Native;
+
+namespace Judge.Sandbox.Pool;
+
+/// <summary>
+/// One run's four pipes: request (pool → child), result frame, stdout and stderr (child → pool). The request is
+/// written before the child starts. Output and the result stay in the kernel's pipe buffers, sized above their
+/// limits, until the child has exited, and are read then: nothing is read, polled or awaited while a run is in
+/// flight. The child's write ends are non-blocking, so a child that prints past a full buffer gets an error, and
+/// the pool sees a buffer holding more than the limit: output_limit_exceeded, decided from what the pool counted.
+/// Where the kernel refuses a large enough buffer (an unprivileged pool past /proc/sys/fs/pipe-max-size), that
+/// stream is drained while the run goes on instead, and the run is killed when it passes the limit.
+/// </summary>
+internal sealed class RunPipes : IDisposable
+{
+    public const int ResultCapacity = 1024 * 1024;
+
+    readonly int _outputLimit;
+    readonly List<int> _open = [];
+    Task<(byte[] Bytes, bool Over)>? _outDrain, _errDrain;
+    Task? _requestWriter;
+
+    public int RequestRead { get; }
+    public int RequestWrite { get; }
+    public int ResultRead { get; }
+    public int ResultWrite { get; }
+    public int OutRead { get; }
+    public int OutWrite { get; }
+    public int ErrRead { get; }
+    public int ErrWrite { get; }
+
+    /// <summary>The descriptors the child gets, in the order the harness expects them.</summary>
+    public int[] ChildEnds => [RequestRead, ResultWrite, OutWrite, ErrWrite];
+
+    public RunPipes(int outputLimit)
+    {
+        _outputLimit = outputLimit;
+        try
+        {
+            (RequestRead, RequestWrite) = Open();
+            (ResultRead, ResultWrite) = Open();
+            (OutRead, OutWrite) = Open();
+            (ErrRead, ErrWrite) = Open();
+            Libc.SetPipeCapacity(ResultWrite, ResultCapacity); // the child writes at most what it finds
+            Libc.SetNonBlocking(ResultWrite);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    (int, int) Open()
+    {
+        var (r, w) = Libc.Pipe();
+        _open.Add(r);
+        _open.Add(w);
+        return (r, w);
+    }
+
+    /// <summary>Sizes stdout and stderr above the output limit, or falls back to draining them while the run goes on
+    /// (then <paramref name="onOverflow"/> runs when one passes the limit).</summary>
+    public void PrepareOutput(Action onOverflow)
+    {
+        _outDrain = Prepare(OutRead, OutWrite);
+        _errDrain = Prepare(ErrRead, ErrWrite);
+
+        Task<(byte[], bool)>? Prepare(int read, int write)
+        {
+            if (Libc.SetPipeCapacity(write, _outputLimit + 1) > _outputLimit)
+            {
+                Libc.SetNonBlocking(write);
+                return null;
+            }
+            return Task.Factory.StartNew(() =>
+            {
+                var result = ReadCapped(read, whileRunning: true);
+                if (result.Over) onOverflow();
+                return result;
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Puts the request into its pipe: at once when it fits (the usual case), else from a background writer
+    /// that the child's reading unblocks (it fails with EPIPE, harmlessly, if the child dies first).</summary>
+    public void WriteRequest(byte[] frame)
+    {
+        if (frame.Length > 64 * 1024) Libc.SetPipeCapacity(RequestWrite, frame.Length);
+        Libc.SetNonBlocking(RequestWrite);
+        int written = Libc.WriteSome(RequestWrite, frame);
+        if (written == frame.Length) return;
+        int fd = RequestWrite;
+        Libc.SetNonBlocking(fd, false);
+        _requestWriter = Task.Factory.StartNew(() =>
+        {
+            try { Libc.WriteSome(fd, frame.AsSpan(written)); }
+            catch (IOException) { } // the child went away without reading it all
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>Closes the pool's copies of the child's ends, once they have been handed over.</summary>
+    public void CloseChildEnds()
+    {
+        foreach (int fd in ChildEnds) Close(fd);
+    }
+
+    /// <summary>After the child is gone (every write end closed): stdout and stderr, each cut at the limit, and
+    /// whether either held more.</summary>
+    public async Task<((byte[] Bytes, bool Over) Out, (byte[] Bytes, bool Over) Err)> ReadOutputAsync()
+    {
+        var output = _outDrain is null ? ReadCapped(OutRead) : await _outDrain;
+        var error = _errDrain is null ? ReadCapped(ErrRead) : await _errDrain;
+        return (output, error);
+    }
+
+    /// <summary>After the child is gone: the result frame's bytes (at most <see cref="ResultCapacity"/>).</summary>
+    public byte[] ReadResult() => ReadWaiting(ResultRead, ResultCapacity);
+
+    /// <summary>Everything left in a pipe whose writers are gone, at most <paramref name="max"/> bytes.</summary>
+    static byte[] ReadWaiting(int fd, int max)
+    {
+        var buffer = new byte[Math.Min(Libc.BytesAvailable(fd), max)];
+        return buffer.Length == 0 ? buffer : buffer[..Libc.ReadToEnd(fd, buffer)];
+    }
+
+    /// <summary>Stdout or stderr cut at the limit, and whether it held more. With the writers gone the pipe's count is
+    /// all there is; while a run goes on (the fallback) it reads in chunks until end of file or past the limit.</summary>
+    (byte[] Bytes, bool Over) ReadCapped(int fd, bool whileRunning = false)
+    {
+        byte[] bytes;
+        if (!whileRunning)
+        {
+            bytes = ReadWaiting(fd, _outputLimit + 1);
+        }
+        else
+        {
+            using var collected = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            while (collected.Length <= _outputLimit)
+            {
+                int n = Libc.ReadToEnd(fd, chunk.AsSpan(0, (int)Math.Min(chunk.Length, _outputLimit + 1 - collected.Length)));
+                if (n == 0) break;
+                collected.Write(chunk, 0, n);
+            }
+            bytes = collected.ToArray();
+        }
+        return bytes.Length > _outputLimit ? (bytes[.._outputLimit], true) : (bytes, false);
+    }
+
+    void Close(int fd)
+    {
+        lock (_open)
+        {
+            if (_open.Remove(fd)) Libc.close(fd);
+        }
+    }
+
+    public void Dispose()
+    {
+        // The request writer holds its descriptor until the child has read everything or is gone.
+        if (_requestWriter is { IsCompleted: false } writer)
+        {
+            int fd = RequestWrite;
+            lock (_open) _open.Remove(fd);
+            writer.ContinueWith(_ => Libc.close(fd), TaskScheduler.Default);
+        }
+        lock (_open)
+        {
+            foreach (int fd in _open) Libc.close(fd);
+            _open.Clear();
+        }
+    }
+}
