@@ -80,8 +80,8 @@ def start_zygote(channel_fd, dotnet_paths):
 
     The zygote is this host with the .NET runtime's assemblies and JIT code unmapped and its signal handlers reset:
     nothing of .NET runs in it or in its children. It does once what is the same for every run (signals,
-    descriptors, the bridge, the virtual clock, the first seccomp filter), then serves the host: each byte it reads
-    on channel_fd asks for one spare child, answered with the spare's pid and the host's end of the spare's private
+    descriptors, the bridge, the virtual clock, the first seccomp filter) and writes one byte on channel_fd (ready),
+    then serves the host: each byte it reads there asks for one spare child, answered with the spare's pid and the host's end of the spare's private
     socket (SCM_RIGHTS). Spares are made with CLONE_PARENT, so they are the host's children: the host reaps them
     and measures their rusage itself, exactly as if it had forked them. Forking this smaller process, and the
     child's exit, cost less than forking the host.
@@ -122,12 +122,14 @@ def _zygote(channel_fd, dotnet_paths):
     judge_vclock.install()
     gc.collect()
     gc.freeze()
+    _libc.malloc_trim(0)  # free heap pages go back to the kernel: fewer pages for every fork to map
     # The first of the two seccomp filters, inherited by every child (the child adds its own before the candidate).
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     seccomp_policy.load_zygote()
     if not seccomp_policy.zygote_filter_works():
         raise RuntimeError("zygote: the seccomp filter is not in force")
     channel = socket.socket(fileno=channel_fd)
+    channel.send(b"R")  # ready
     while channel.recv(1):
         host_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = _clone_sibling()
@@ -204,12 +206,29 @@ def _spare(control_fd):
     null = os.open("/dev/null", os.O_RDONLY)
     for which, value in FIXED_LIMITS:
         resource.setrlimit(which, (value, value))  # soft = hard: nothing to raise later
+    _rehearse()
     control = socket.socket(fileno=control_fd)
     _, fds, _, _ = socket.recv_fds(control, 64, RUN_FDS)
     control.close()
     if len(fds) != RUN_FDS:
         return EXIT_HARNESS_FAILED  # the host went away, or sent something else
     return _run(null, *fds)
+
+
+# What _rehearse runs: the shape of a typical test, nothing of any real run.
+_REHEARSAL = {"code": "def f(a, b):\n    return a + b\n", "expr": "f(2, 3)", "timeMs": 1000, "memoryMb": 64}
+
+
+def _rehearse():
+    """Walks the run's own path once on a made-up request (decode, size, compile, run, encode). The pages it
+    writes are the zygote's, shared until written; writing them now copies them while the spare waits, instead of
+    while a caller waits for the run. No state is left that a run could see: the module dictionary, the value
+    and the frame are garbage once this returns."""
+    request = _json_loads(_json_dumps(_REHEARSAL))
+    _vm_status()
+    result = _execute(request)
+    _json_dumps(result, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")
+    seccomp_policy.prepare_child(os.getpid())
 
 
 def _dotnet_mappings(dotnet_paths):

@@ -185,12 +185,17 @@ def load_zygote():
 _child_fprog = None
 
 
-def load(own_pid):
-    """In a child: the per-child filter with this pid, loaded on top of the zygote's. Raises on failure."""
+def prepare_child(own_pid):
+    """In a child, ahead of load(): its pid written into the per-child program."""
     program = _program
     pid = own_pid.to_bytes(4, "little")
     for offset in _pid_offsets:
         program[offset:offset + 4] = pid
+
+
+def load(own_pid):
+    """In a child: the per-child filter with this pid, loaded on top of the zygote's. Raises on failure."""
+    prepare_child(own_pid)
     if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(_child_fprog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "seccomp: loading the filter failed")
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Judge.Sandbox;
 using Judge.Sandbox.Pool;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Judge.Bench;
@@ -17,7 +18,9 @@ internal static class SandboxBench
     public static async Task<int> RunAsync(int n)
     {
         Console.WriteLine($"# sandbox benchmark: {n} runs per scenario, {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
-        await using var pool = new SandboxPool(Options.Create(new SandboxOptions { RunsPerHost = 4 }));
+        // Warnings of the pool and its hosts (a host's own diagnostics among them) go to stderr.
+        using var logging = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+        await using var pool = new SandboxPool(Options.Create(new SandboxOptions { RunsPerHost = 4 }), logging.CreateLogger<SandboxPool>());
         await pool.StartAsync(CancellationToken.None);
         await pool.WaitUntilReadyAsync();
         var request = new RunRequest(Snippet) { Expr = "add(2, 3)" };

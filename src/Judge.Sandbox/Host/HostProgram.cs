@@ -95,7 +95,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         // Nobody, not even a child reading /proc, may ptrace or read the host's memory from now on (the zygote
         // and every run child inherit this).
         Libc.prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0);
-        var (hostEnd, zygoteEnd) = Libc.SocketPair(Libc.SOCK_SEQPACKET);
+        // Every page .NET holds is copied into the zygote's page tables, and so into each fork: give back what it can.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         using (Py.GIL())
         {
             using var sys = Py.Import("sys");
@@ -103,14 +104,25 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             path.InvokeMethod("insert", new PyInt(0), new PyString(harnessDir)).Dispose();
             using var harness = Py.Import("harness");
             harness.InvokeMethod("warm").Dispose();
-            string[] dotnetPaths = [Path.GetDirectoryName(Environment.ProcessPath!)! + "/", AppContext.BaseDirectory];
-            using var paths = new PyList(dotnetPaths.Select(p => (PyObject)new PyString(p)).ToArray());
-            using var pid = harness.InvokeMethod("start_zygote", new PyInt(zygoteEnd), paths);
-            _zygotePid = pid.As<int>();
+            StartZygote(harness);
         }
-        Libc.close(zygoteEnd);
-        _zygoteFd = hostEnd;
         PythonEngine.BeginAllowThreads();
+    }
+
+    /// <summary>Forks the zygote and waits for the byte that says it is ready to make spares.</summary>
+    void StartZygote(PyObject harness)
+    {
+        var (hostEnd, zygoteEnd) = Libc.SocketPair(Libc.SOCK_SEQPACKET);
+        string[] dotnetPaths = [Path.GetDirectoryName(Environment.ProcessPath!)! + "/", AppContext.BaseDirectory];
+        using var paths = new PyList(dotnetPaths.Select(p => (PyObject)new PyString(p)).ToArray());
+        using (var pid = harness.InvokeMethod("start_zygote", new PyInt(zygoteEnd), paths))
+            _zygotePid = pid.As<int>();
+        Libc.close(zygoteEnd);
+        Span<byte> ready = stackalloc byte[1];
+        Span<int> noFds = stackalloc int[1];
+        if (Libc.ReceiveWithFds(hostEnd, ready, noFds, out _) != 1)
+            throw new InvalidOperationException("the zygote ended during start-up (its error is above)");
+        _zygoteFd = hostEnd;
     }
 
     void ControlLoop()
