@@ -2,9 +2,9 @@
 
 The host (the .NET process that embeds this interpreter) calls warm() once and start_zygote() once. The zygote
 (see start_zygote) forks spare children on the host's request. A spare isolates itself (descriptors, rlimits,
-seccomp), takes exactly one run's descriptors from the host, reads its request from its private run channel
-(fd 3), runs the candidate, writes one result frame and _exits. Neither the host nor the zygote reads the run
-channel: candidate code, test data and results never pass through them.
+seccomp), takes exactly one run's descriptors from the host, reads its request from its private request pipe
+(fd 3), runs the candidate, writes one result frame (fd 4) and _exits. Neither the host nor the zygote reads a
+run's pipes: candidate code, test data and results never pass through them.
 """
 import builtins
 import ctypes
@@ -479,7 +479,7 @@ def _read_exact(fd, n):
     while n:
         chunk = os.read(fd, min(n, 1 << 20))
         if not chunk:
-            raise EOFError("run channel closed")
+            raise EOFError("request pipe closed")
         chunks.append(chunk)
         n -= len(chunk)
     return b"".join(chunks)

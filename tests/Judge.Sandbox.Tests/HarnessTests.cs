@@ -146,6 +146,63 @@ public sealed class HarnessTests(PoolFixture fx)
         r.Value!.GetValue<int>().Should().BeLessThanOrEqualTo(0, "only the needle this run built itself may be found");
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Output_up_to_the_limit_is_kept_whole_and_one_byte_more_is_output_limit_exceeded()
+    {
+        int limit = new Pool.SandboxOptions().OutputLimitBytes;
+        var atLimit = await fx.Run($"import sys\nsys.stdout.write('x' * {limit})\nsys.stderr.write('y' * {limit})\n", mode: RunMode.Script);
+        atLimit.Status.Should().Be(RunStatus.Ok, atLimit.Error?.Message);
+        atLimit.Stdout.Should().HaveLength(limit).And.Match(s => s.All(c => c == 'x'));
+        atLimit.Stderr.Should().HaveLength(limit);
+        atLimit.StdoutTruncated.Should().BeFalse();
+
+        var over = await fx.Run($"import sys\nsys.stdout.write('x' * {limit + 1})\n", mode: RunMode.Script);
+        over.Status.Should().Be(RunStatus.OutputLimitExceeded);
+        over.Stdout.Should().HaveLength(limit);
+        over.StdoutTruncated.Should().BeTrue();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_request_larger_than_its_pipe_arrives_whole()
+    {
+        // The request pipe holds at most 1 MiB: the rest is written while the child reads.
+        string stdin = string.Concat(Enumerable.Repeat("0123456789abcdef\n", 70_000)); // 1.19 MB
+        var r = await fx.Run("import sys, hashlib\ndata = sys.stdin.read()\nprint(len(data), hashlib.sha256(data.encode()).hexdigest())\n",
+            stdin: stdin, mode: RunMode.Script);
+        r.Status.Should().Be(RunStatus.Ok, r.Error?.Message);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(stdin)));
+        r.Stdout.Should().Be($"{stdin.Length} {hash}\n");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_value_larger_than_the_result_pipe_comes_back_as_too_large()
+    {
+        var fits = await fx.Run("", "'v' * 500_000");
+        fits.Status.Should().Be(RunStatus.Ok);
+        fits.Value!.GetValue<string>().Should().HaveLength(500_000);
+
+        // 900,000 characters (inside the value encoder's budget), 1.8 MB as UTF-8: more than the 1 MiB result pipe.
+        var tooLarge = await fx.Run("", "['é' * 1000] * 900");
+        tooLarge.Status.Should().Be(RunStatus.Ok);
+        tooLarge.Value!.ToJsonString().Should().Contain("$unrepresentable").And.Contain("too large");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_zygote_holds_no_dotnet_code_and_no_shared_writable_memory()
+    {
+        (await fx.Run("", "1")).Status.Should().Be(RunStatus.Ok);
+        var zygotes = fx.Pool.HostProcessIds.Select(ProcTree.Zygote).ToList();
+        zygotes.Should().NotBeEmpty().And.OnlyContain(z => z != null);
+        foreach (int zygote in zygotes.OfType<int>())
+        {
+            var maps = File.ReadAllLines($"/proc/{zygote}/maps").Select(l => l.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries)).ToList();
+            maps.Should().NotContain(m => m.Length > 5 && m[5].EndsWith(".dll", StringComparison.Ordinal), "the runtime's assemblies are unmapped");
+            maps.Should().NotContain(m => m.Length == 5 && m[1][2] == 'x', "no JIT code (anonymous executable memory) is left");
+            maps.Should().NotContain(m => m[1][3] == 's' && m[1][1] == 'w', "no memory is shared writable with the host");
+            File.ReadAllText($"/proc/{zygote}/status").Should().Contain("Seccomp:\t2").And.Contain("NoNewPrivs:\t1");
+        }
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Python_self_test_of_values_and_virtual_clock_passes()
     {

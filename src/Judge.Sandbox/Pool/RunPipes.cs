@@ -8,12 +8,24 @@ namespace Judge.Sandbox.Pool;
 /// limits, until the child has exited, and are read then: nothing is read, polled or awaited while a run is in
 /// flight. The child's write ends are non-blocking, so a child that prints past a full buffer gets an error, and
 /// the pool sees a buffer holding more than the limit: output_limit_exceeded, decided from what the pool counted.
-/// Where the kernel refuses a large enough buffer (an unprivileged pool past /proc/sys/fs/pipe-max-size), that
+/// Where the limit is above /proc/sys/fs/pipe-max-size (1 MiB by default), or the kernel refuses the size, that
 /// stream is drained while the run goes on instead, and the run is killed when it passes the limit.
 /// </summary>
 internal sealed class RunPipes : IDisposable
 {
     public const int ResultCapacity = 1024 * 1024;
+
+    /// <summary>The largest pipe asked for: /proc/sys/fs/pipe-max-size, what an unprivileged process may have, even
+    /// when the pool runs as root, so that the pool behaves the same either way.</summary>
+    static readonly int s_pipeMax = ReadPipeMax();
+
+    static int ReadPipeMax()
+    {
+        try { return int.Parse(File.ReadAllText("/proc/sys/fs/pipe-max-size").Trim(), System.Globalization.CultureInfo.InvariantCulture); }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException) { return 1024 * 1024; }
+    }
+
+    static int SetCapacity(int fd, int bytes) => Libc.SetPipeCapacity(fd, Math.Min(bytes, s_pipeMax));
 
     readonly int _outputLimit;
     readonly List<int> _open = [];
@@ -41,7 +53,7 @@ internal sealed class RunPipes : IDisposable
             (ResultRead, ResultWrite) = Open();
             (OutRead, OutWrite) = Open();
             (ErrRead, ErrWrite) = Open();
-            Libc.SetPipeCapacity(ResultWrite, ResultCapacity); // the child writes at most what it finds
+            SetCapacity(ResultWrite, ResultCapacity); // the child writes at most what it finds
             Libc.SetNonBlocking(ResultWrite);
         }
         catch
@@ -68,7 +80,7 @@ internal sealed class RunPipes : IDisposable
 
         Task<(byte[], bool)>? Prepare(int read, int write)
         {
-            if (Libc.SetPipeCapacity(write, _outputLimit + 1) > _outputLimit)
+            if (SetCapacity(write, _outputLimit + 1) > _outputLimit)
             {
                 Libc.SetNonBlocking(write);
                 return null;
@@ -86,7 +98,7 @@ internal sealed class RunPipes : IDisposable
     /// that the child's reading unblocks (it fails with EPIPE, harmlessly, if the child dies first).</summary>
     public void WriteRequest(byte[] frame)
     {
-        if (frame.Length > 64 * 1024) Libc.SetPipeCapacity(RequestWrite, frame.Length);
+        if (frame.Length > 64 * 1024) SetCapacity(RequestWrite, frame.Length);
         Libc.SetNonBlocking(RequestWrite);
         int written = Libc.WriteSome(RequestWrite, frame);
         if (written == frame.Length) return;

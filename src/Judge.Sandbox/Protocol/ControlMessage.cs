@@ -5,7 +5,7 @@ namespace Judge.Sandbox.Protocol;
 
 /// <summary>
 /// One datagram on the control channel between the pool and a host (SOCK_SEQPACKET). A "run" carries the child's
-/// three descriptors (run channel, stdout, stderr) as SCM_RIGHTS; the host never reads them. Nothing here is
+/// four descriptors (request, result, stdout and stderr pipes) as SCM_RIGHTS; the host never reads them. Nothing here is
 /// candidate data: only ids, limits and the host's own measurements.
 /// </summary>
 internal sealed record ControlMessage
