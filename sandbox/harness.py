@@ -123,7 +123,6 @@ def _zygote(channel_fd, dotnet_paths):
     gc.collect()
     gc.freeze()
     _libc.malloc_trim(0)  # free heap pages go back to the kernel: fewer pages for every fork to map
-    _collapse_to_huge_pages()
     # The first of the two seccomp filters, inherited by every child (the child adds its own before the candidate).
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     seccomp_policy.load_zygote()
@@ -180,33 +179,6 @@ def _clone_sibling():
     if pid < 0:
         raise OSError(ctypes.get_errno(), "clone failed")
     return pid
-
-
-MADV_COLLAPSE = 25
-HUGE_PAGE = 2 << 20
-
-
-def _collapse_to_huge_pages():
-    """Asks the kernel to back the zygote's private anonymous memory with 2 MiB pages where whole aligned 2 MiB
-    ranges allow (MADV_COLLAPSE, Linux 6.1+; a no-op where unsupported): a fork then copies one entry per 2 MiB
-    instead of 512, and a child's exit has as many fewer to undo. Returns the bytes collapsed."""
-    done = 0
-    with open("/proc/self/maps") as f:
-        ranges = []
-        for line in f:
-            parts = line.split(maxsplit=5)
-            path = parts[5].strip() if len(parts) > 5 else ""
-            if parts[1] == "rw-p" and path in ("", "[heap]"):
-                start, end = (int(x, 16) for x in parts[0].split("-"))
-                first = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)
-                last = end & ~(HUGE_PAGE - 1)
-                if last > first:
-                    ranges.append((first, last))
-    for first, last in ranges:
-        for at in range(first, last, HUGE_PAGE):
-            if _libc.madvise(ctypes.c_void_p(at), ctypes.c_size_t(HUGE_PAGE), MADV_COLLAPSE) == 0:
-                done += HUGE_PAGE
-    return done
 
 
 def _report_harness_failure():
