@@ -128,22 +128,56 @@ def _zygote(channel_fd, dotnet_paths):
     seccomp_policy.load_zygote()
     if not seccomp_policy.zygote_filter_works():
         raise RuntimeError("zygote: the seccomp filter is not in force")
-    channel = socket.socket(fileno=channel_fd)
-    channel.send(b"R")  # ready
-    while channel.recv(1):
-        host_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        pid = _clone_sibling()
+    _serve(channel_fd)
+    return 0
+
+
+class _Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class _FdMessage(ctypes.Structure):
+    """A cmsghdr carrying one descriptor (SCM_RIGHTS), padded to CMSG_SPACE(sizeof(int))."""
+    _fields_ = [("len", ctypes.c_size_t), ("level", ctypes.c_int), ("type", ctypes.c_int), ("fd", ctypes.c_int),
+                ("pad", ctypes.c_int)]
+
+
+class _Msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32), ("iov", ctypes.c_void_p),
+                ("iovlen", ctypes.c_size_t), ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+
+
+def _serve(channel_fd):
+    """The zygote's loop: one spare per byte read. Everything it uses is made once, before the first clone: each
+    clone write-protects the zygote's memory, so every page the loop writes is a fault (and a copy while spares
+    share it), and fewer objects per turn means fewer pages."""
+    pair = (ctypes.c_int * 2)()
+    pid_box = ctypes.c_int32()
+    iov = _Iovec(ctypes.addressof(pid_box), 4)
+    fd_message = _FdMessage(ctypes.sizeof(ctypes.c_size_t) + 8 + 4, socket.SOL_SOCKET, socket.SCM_RIGHTS, -1, 0)
+    message = _Msghdr(None, 0, ctypes.addressof(iov), 1, ctypes.addressof(fd_message), ctypes.sizeof(fd_message), 0)
+    message_ref = ctypes.byref(message)
+    clone_args = _clone_arguments()
+    os.write(channel_fd, b"R")  # ready
+    while os.read(channel_fd, 1):
+        if _libc.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET, 0, pair) != 0:
+            raise OSError(ctypes.get_errno(), "socketpair failed")
+        pid = _clone(clone_args)
         if pid == 0:
             status = EXIT_HARNESS_FAILED
             try:
-                status = _spare(child_end.fileno())
+                status = _spare(pair[1])
             except BaseException:
                 _report_harness_failure()
             finally:
                 os._exit(status)
-        socket.send_fds(channel, [struct.pack("<i", pid)], [host_end.fileno()])
-        host_end.close()
-        child_end.close()
+        pid_box.value = pid
+        fd_message.fd = pair[0]
+        if _libc.sendmsg(channel_fd, message_ref, 0) != 4:
+            raise OSError(ctypes.get_errno(), "sendmsg failed")
+        os.close(pair[0])
+        os.close(pair[1])
 
 
 # clone(2): a new process whose parent is the zygote's parent (the host), with glibc's record of the thread id
@@ -154,12 +188,12 @@ _TID_OFFSET = {"x86_64": 0x2D0, "aarch64": 0xD0}  # offsetof(struct pthread, tid
 _pylibc = None  # libc through PyDLL: the GIL stays held across clone, as os.fork holds it
 
 
-def _clone_sibling():
+def _clone_arguments():
+    """The clone syscall's number and arguments for a sibling (a child of the host), as ctypes values, made once."""
     global _pylibc
-    if _pylibc is None:
-        _pylibc = ctypes.PyDLL(None, use_errno=True)
-        _pylibc.syscall.restype = ctypes.c_long
-        _pylibc.pthread_self.restype = ctypes.c_void_p
+    _pylibc = ctypes.PyDLL(None, use_errno=True)
+    _pylibc.syscall.restype = ctypes.c_long
+    _pylibc.pthread_self.restype = ctypes.c_void_p
     machine = os.uname().machine
     number, order = _CLONE[machine]
     flags = CLONE_PARENT | signal.SIGCHLD
@@ -169,9 +203,13 @@ def _clone_sibling():
         flags |= CLONE_CHILD_SETTID
         tid = self_tid
     args = {"flags": flags, "tid": tid}
-    values = [ctypes.c_long(args.get(name.strip(), 0)) for name in order.split(",")]
+    return (ctypes.c_long(number),) + tuple(ctypes.c_long(args.get(name.strip(), 0)) for name in order.split(","))
+
+
+def _clone(args):
+    """clone(2) of this single-threaded process with the interpreter's own before/after-fork steps, as os.fork."""
     ctypes.pythonapi.PyOS_BeforeFork()
-    pid = _pylibc.syscall(ctypes.c_long(number), *values)
+    pid = _pylibc.syscall(*args)
     if pid == 0:
         ctypes.pythonapi.PyOS_AfterFork_Child()
         return 0
