@@ -100,6 +100,24 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task A_killed_zygote_takes_its_host_down_and_a_new_host_serves()
+    {
+        await using var pool = await StartedPool(hosts: 1);
+        (await pool.RunAsync(new RunRequest("") { Expr = "1" })).Status.Should().Be(RunStatus.Ok);
+        var oldPids = pool.HostProcessIds;
+        int zygote = ProcTree.Zygote(oldPids.Single()) ?? throw new Xunit.Sdk.XunitException("no zygote found");
+        Process.GetProcessById(zygote).Kill();
+
+        // Without its zygote a host cannot make children: it exits, and the pool starts another.
+        var sw = Stopwatch.StartNew();
+        while (!pool.IsReady || pool.HostProcessIds.SequenceEqual(oldPids)) await Task.Delay(10);
+        output.WriteLine($"new host ready {sw.ElapsedMilliseconds} ms after the zygote was killed");
+        pool.HostRestarts.Should().BeGreaterThanOrEqualTo(1);
+        (await pool.RunAsync(new RunRequest("") { Expr = "6 * 7" })).Value!.ToJsonString().Should().Be("42");
+        ProcTree.Zygote(pool.HostProcessIds.Single()).Should().NotBeNull().And.NotBe(zygote);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task An_output_limit_above_the_largest_pipe_is_drained_during_the_run_and_still_exact()
     {
         // 2 MiB is more than /proc/sys/fs/pipe-max-size (1 MiB by default): stdout and stderr are read while the run
