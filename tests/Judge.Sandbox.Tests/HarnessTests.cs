@@ -147,6 +147,37 @@ public sealed class HarnessTests(PoolFixture fx)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Threads_executors_logging_and_a_fresh_random_state_work_in_every_child()
+    {
+        // Children are cloned without the interpreter's after-fork hooks (sandbox/harness.py, _clone): this is what
+        // those hooks would otherwise guarantee.
+        const string code = """
+            import concurrent.futures, logging, random, threading
+
+            def check():
+                main_is_current = threading.current_thread() is threading.main_thread()
+                results = []
+                workers = [threading.Thread(target=results.append, args=(i,)) for i in range(4)]
+                for w in workers:
+                    w.start()
+                for w in workers:
+                    w.join()
+                with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+                    squares = sorted(pool.map(lambda x: x * x, range(5)))
+                logging.getLogger("candidate").warning("logged")
+                return main_is_current, sorted(results), squares, threading.active_count(), random.random()
+            """;
+        var first = await fx.Run(code, "check()");
+        var second = await fx.Run(code, "check()");
+        first.Status.Should().Be(RunStatus.Ok, first.Error?.Message);
+        second.Status.Should().Be(RunStatus.Ok, second.Error?.Message);
+        first.Value!.ToJsonString().Should().StartWith("{\"$tuple\":[true,[0,1,2,3],[0,1,4,9,16],1,");
+        first.Stderr.Should().Contain("logged");
+        var lastOf = (RunResult r) => r.Value!["$tuple"]![4]!.GetValue<double>();
+        lastOf(first).Should().NotBe(lastOf(second), "every run starts from a fresh random seed");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Output_up_to_the_limit_is_kept_whole_and_one_byte_more_is_output_limit_exceeded()
     {
         int limit = new Pool.SandboxOptions().OutputLimitBytes;
@@ -188,7 +219,7 @@ public sealed class HarnessTests(PoolFixture fx)
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task The_zygote_holds_no_dotnet_code_and_no_shared_writable_memory()
+    public async Task The_zygote_holds_no_dotnet_code_no_shared_writable_memory_and_one_thread()
     {
         (await fx.Run("", "1")).Status.Should().Be(RunStatus.Ok);
         var zygotes = fx.Pool.HostProcessIds.Select(ProcTree.Zygote).ToList();
@@ -199,7 +230,8 @@ public sealed class HarnessTests(PoolFixture fx)
             maps.Should().NotContain(m => m.Length > 5 && m[5].EndsWith(".dll", StringComparison.Ordinal), "the runtime's assemblies are unmapped");
             maps.Should().NotContain(m => m.Length == 5 && m[1][2] == 'x', "no JIT code (anonymous executable memory) is left");
             maps.Should().NotContain(m => m[1][3] == 's' && m[1][1] == 'w', "no memory is shared writable with the host");
-            File.ReadAllText($"/proc/{zygote}/status").Should().Contain("Seccomp:\t2").And.Contain("NoNewPrivs:\t1");
+            // Single-threaded: what lets the zygote clone without the interpreter's after-fork repairs.
+            File.ReadAllText($"/proc/{zygote}/status").Should().Contain("Seccomp:\t2").And.Contain("NoNewPrivs:\t1").And.Contain("Threads:\t1\n");
         }
     }
 
