@@ -6,9 +6,10 @@ using Python.Runtime;
 namespace Judge.Sandbox.Host;
 
 /// <summary>
-/// The sandbox host ("zygote"): runs inside bwrap, embeds CPython through pythonnet, warms up once, then forks one
-/// child per run from Python. It only sees ids, limits and descriptors it passes on; it reaps children with
-/// wait4 and reports the exit status and rusage it measured itself.
+/// The sandbox host: runs inside bwrap, embeds CPython through pythonnet, warms up once, then forks the zygote (itself
+/// minus .NET, see sandbox/harness.py), which clones one child per run as a child of this host. It only sees ids,
+/// limits and descriptors it passes on; it reaps the children with wait4 and reports the exit status and rusage it
+/// measured itself.
 /// </summary>
 internal static class HostProgram
 {

@@ -170,17 +170,25 @@ internal sealed class RunPipes : IDisposable
 
     public void Dispose()
     {
-        // The request writer holds its descriptor until the child has read everything or is gone.
-        if (_requestWriter is { IsCompleted: false } writer)
-        {
-            int fd = RequestWrite;
-            lock (_open) _open.Remove(fd);
-            writer.ContinueWith(_ => Libc.close(fd), TaskScheduler.Default);
-        }
+        // A background writer or reader still blocked on its descriptor (a run given up on while the child lives on
+        // until the host kills it) keeps it until it returns: closed now, its number could be reused under it.
+        CloseWhenDone(_requestWriter, RequestWrite);
+        CloseWhenDone(_outDrain, OutRead);
+        CloseWhenDone(_errDrain, ErrRead);
         lock (_open)
         {
             foreach (int fd in _open) Libc.close(fd);
             _open.Clear();
         }
+    }
+
+    void CloseWhenDone(Task? task, int fd)
+    {
+        if (task is null || task.IsCompleted) return;
+        lock (_open)
+        {
+            if (!_open.Remove(fd)) return;
+        }
+        task.ContinueWith(_ => Libc.close(fd), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 }
