@@ -56,7 +56,7 @@ _libc = None
 
 
 def warm():
-    """Zygote start-up: import what candidates commonly use, prepare seccomp, then freeze the heap."""
+    """Host start-up: import what candidates commonly use, prepare seccomp, then freeze the heap."""
     global _libc
     for name in WARM_MODULES:
         __import__(name)
@@ -130,7 +130,6 @@ def _zygote(channel_fd, dotnet_paths):
     if not seccomp_policy.zygote_filter_works():
         raise RuntimeError("zygote: the seccomp filter is not in force")
     _serve(channel_fd)
-    return 0
 
 
 class _Iovec(ctypes.Structure):
