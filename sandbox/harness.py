@@ -245,6 +245,7 @@ def _spare(control_fd):
     for which, value in FIXED_LIMITS:
         resource.setrlimit(which, (value, value))  # soft = hard: nothing to raise later
     _rehearse()
+    os.write(control_fd, b"r")  # ready: the host takes this child's size now as the baseline of its run's growth
     control = socket.socket(fileno=control_fd)
     _, fds, _, _ = socket.recv_fds(control, 64, RUN_FDS)
     control.close()

@@ -173,11 +173,18 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             for (int attempt = 0; child is null && attempt < 3; attempt++)
             {
                 var spare = TakeSpare() ?? ForkSpare();
+                // The spare writes one byte once its own set-up is done (the rehearsal alone faults in megabytes): its
+                // resident size then is the baseline the run's growth is measured from. Usually the byte is waiting.
+                if (!WaitUntilReady(spare))
+                {
+                    Libc.close(spare.Fd);
+                    continue;
+                }
+                long baseRssKb = ProcStats.RssKb(spare.Pid) ?? ProcStats.RssKb();
                 // Registered before the hand-over and under the reaper's lock, so even a run that ends at once is reported.
                 lock (_lock)
                 {
-                    // The spare's own resident size now is the baseline its growth is measured from.
-                    child = Register(message, spare.Pid, ProcStats.RssKb(spare.Pid) ?? ProcStats.RssKb());
+                    child = Register(message, spare.Pid, baseRssKb);
                     try
                     {
                         // The spare gets this run's descriptors; from here on it is the run's child.
@@ -204,6 +211,22 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             foreach (int fd in runFds) Libc.close(fd);
         }
     }
+
+    /// <summary>Reads the spare's ready byte, waiting for it if need be; false when the spare died (or hung) first.</summary>
+    static bool WaitUntilReady((int Pid, int Fd) spare)
+    {
+        if (!Libc.WaitReadable(spare.Fd, SpareReadyTimeoutMs))
+        {
+            Libc.kill(spare.Pid, Libc.SIGKILL); // alive but stuck, so not reaped: its pid is still its own
+            return false;
+        }
+        Span<byte> ready = stackalloc byte[1];
+        Span<int> noFds = stackalloc int[1];
+        try { return Libc.ReceiveWithFds(spare.Fd, ready, noFds, out _) == 1; }
+        catch (IOException) { return false; }
+    }
+
+    const int SpareReadyTimeoutMs = 10_000;
 
     /// <summary>Asks the zygote for one more spare child: its pid and the host's end of its private socket.</summary>
     (int Pid, int Fd) ForkSpare()

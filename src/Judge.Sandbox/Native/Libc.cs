@@ -20,6 +20,11 @@ internal static unsafe partial class Libc
     public const int F_GETFL = 3, F_SETFL = 4, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
 
     [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd { public int Fd; public short Events; public short REvents; }
+
+    public const short POLLIN = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
     public struct IoVec { public void* Base; public nuint Len; }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -51,6 +56,7 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)] public static partial int close(int fd);
     [LibraryImport("libc", SetLastError = true)] public static partial int pipe2(int* fds, int flags);
     [LibraryImport("libc", SetLastError = true)] public static partial int ioctl(int fd, nuint request, int* arg);
+    [LibraryImport("libc", SetLastError = true)] public static partial int poll(PollFd* fds, nuint nfds, int timeout);
     [LibraryImport("libc", SetLastError = true)] public static partial int fcntl(int fd, int cmd, int arg);
     [LibraryImport("libc", SetLastError = true)] public static partial nint read(int fd, void* buf, nuint count);
     [LibraryImport("libc", SetLastError = true)] public static partial nint write(int fd, void* buf, nuint count);
@@ -92,6 +98,18 @@ internal static unsafe partial class Libc
         int flags = fcntl(fd, F_GETFL, 0);
         int wanted = nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
         if (flags < 0 || fcntl(fd, F_SETFL, wanted) != 0) throw new IOException($"fcntl failed: errno {Errno}");
+    }
+
+    /// <summary>Waits until <paramref name="fd"/> is readable (or at end of file, or in error) or the time is up.</summary>
+    public static bool WaitReadable(int fd, int timeoutMs)
+    {
+        var p = new PollFd { Fd = fd, Events = POLLIN };
+        while (true)
+        {
+            int n = poll(&p, 1, timeoutMs);
+            if (n >= 0) return n == 1;
+            if (Errno != EINTR) throw new IOException($"poll failed: errno {Errno}");
+        }
     }
 
     /// <summary>Bytes waiting to be read in a pipe or socket (FIONREAD).</summary>
