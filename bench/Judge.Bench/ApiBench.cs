@@ -26,7 +26,7 @@ internal static class ApiBench
         using var sampler = new Timer(_ =>
         {
             peakApiRss = Math.Max(peakApiRss, api.ApiRssKb);
-            foreach (var h in api.HostPids()) peakHostRss = Math.Max(peakHostRss, ApiProcess.RssKb(h));
+            foreach (var h in api.HostPids()) peakHostRss = Math.Max(peakHostRss, ProcTree.RssKb(h));
         }, null, 0, 500);
 
         // ---- ad-hoc runs ----
@@ -131,9 +131,9 @@ internal static class ApiBench
         Console.WriteLine($"API process {api.ApiRssKb / 1024.0:F1} MiB now, peak sampled {peakApiRss / 1024.0:F1} MiB");
         foreach (var h in api.HostPids())
         {
-            Console.WriteLine($"sandbox host pid {h}: {ApiProcess.RssKb(h) / 1024.0:F1} MiB");
+            Console.WriteLine($"sandbox host pid {h}: {ProcTree.RssKb(h) / 1024.0:F1} MiB");
         }
-        Console.WriteLine($"bwrap wrapper processes, all together: {ApiProcess.Descendants(api.Pid).Where(p => ApiProcess.Comm(p) == "bwrap").Sum(ApiProcess.RssKb) / 1024.0:F1} MiB; host peak sampled {peakHostRss / 1024.0:F1} MiB");
+        Console.WriteLine($"bwrap wrapper processes, all together: {ProcTree.Descendants(api.Pid).Where(p => ProcTree.Comm(p) == "bwrap").Sum(ProcTree.RssKb) / 1024.0:F1} MiB; host peak sampled {peakHostRss / 1024.0:F1} MiB");
         Console.WriteLine($"bench process {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:F1} MiB");
         api.KeepData = false;
         return 0;

@@ -7,7 +7,7 @@ namespace Judge.Bench;
 
 /// <summary>
 /// The real API as a child process (the Release build of src/Judge.Api) on a free loopback port, with its own data
-/// directory, rate limits raised out of the way and an admin key; plus /proc readings of it and its descendants.
+/// directory, rate limits raised out of the way and an admin key (its process tree: <see cref="ProcTree"/>).
 /// </summary>
 internal sealed class ApiProcess : IAsyncDisposable
 {
@@ -151,89 +151,19 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public void RecordDescendants()
     {
-        foreach (var pid in Descendants(Pid))
-            if (ProcStartTime(pid) is { } start) SeenDescendants.TryAdd(pid, start);
+        foreach (var pid in ProcTree.Descendants(Pid))
+            if (ProcTree.ProcStartTime(pid) is { } start) SeenDescendants.TryAdd(pid, start);
     }
 
     /// <summary>
     /// Sandbox hosts: the dotnet processes below the API whose parent is a bwrap (a host's forked test runs are
     /// dotnet processes too, children of their host).
     /// </summary>
-    public List<int> HostPids() => SandboxHostsBelow(Pid);
+    public List<int> HostPids() => ProcTree.SandboxHostsBelow(Pid);
 
-    /// <summary>The sandbox hosts started by the process <paramref name="root"/> (an API, or the bench's own pool).</summary>
-    public static List<int> SandboxHostsBelow(int root) =>
-        [.. Descendants(root).Where(p => Comm(p) == "dotnet" && PPid(p) is int pp && Comm(pp) == "bwrap")];
+    public List<int> BwrapChildren() => [.. ProcTree.Children(Pid).Where(p => ProcTree.Comm(p) == "bwrap")];
 
-    public List<int> BwrapChildren() => [.. Children(Pid).Where(p => Comm(p) == "bwrap")];
-
-    public long ApiRssKb => RssKb(Pid);
-
-    public static IEnumerable<int> Children(int parent)
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
-            if (PPid(pid) == parent) yield return pid;
-        }
-    }
-
-    public static List<int> Descendants(int root)
-    {
-        var all = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-            if (int.TryParse(Path.GetFileName(dir), out int pid) && PPid(pid) is int pp) all[pid] = pp;
-        var result = new List<int>();
-        var frontier = new Queue<int>([root]);
-        while (frontier.Count > 0)
-        {
-            int p = frontier.Dequeue();
-            foreach (var (child, parent) in all)
-                if (parent == p) { result.Add(child); frontier.Enqueue(child); }
-        }
-        return result;
-    }
-
-    /// <summary>Fields of /proc/pid/stat after the command name: [0] state, [1] ppid, ..., [19] starttime.</summary>
-    static string[]? StatFields(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
-
-    /// <summary>CPU of the process itself and of its reaped children, in ms (utime+stime and cutime+cstime, 10 ms ticks).</summary>
-    public static (double Own, double Children) CpuMs(int pid) => StatFields(pid) is { } f
-        ? ((Tick(f[11]) + Tick(f[12])) * 10, (Tick(f[13]) + Tick(f[14])) * 10)
-        : (0, 0);
-
-    static double Tick(string field) => double.Parse(field, CultureInfo.InvariantCulture);
-
-    public static int? PPid(int pid) => StatFields(pid) is { } f ? int.Parse(f[1], CultureInfo.InvariantCulture) : null;
-    public static string? State(int pid) => StatFields(pid)?[0];
-    public static string? ProcStartTime(int pid) => StatFields(pid)?[19];
-
-    public static string? Comm(int pid)
-    {
-        try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
-        catch (IOException) { return null; }
-    }
-
-    public static long RssKb(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException) { }
-        return 0;
-    }
+    public long ApiRssKb => ProcTree.RssKb(Pid);
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     static extern int SysKill(int pid, int signal);

@@ -108,7 +108,7 @@ internal static class LoadTest
                 if (!warmTaken.Task.IsCompleted && Volatile.Read(ref counters.Completed) >= warmAt)
                 {
                     warmApiRss = api.ApiRssKb;
-                    warmHostRss = api.HostPids().Select(ApiProcess.RssKb).DefaultIfEmpty(0).Max();
+                    warmHostRss = api.HostPids().Select(ProcTree.RssKb).DefaultIfEmpty(0).Max();
                     warmTaken.TrySetResult();
                 }
             }
@@ -170,9 +170,9 @@ internal static class LoadTest
         try { metrics = await client.MetricsAsync(); }
         catch (HttpRequestException e) { failed.Add($"GET /metrics after the load: {e.Message}"); }
         long endApiRss = api.ApiRssKb;
-        var endHosts = api.HostPids().ToDictionary(p => p, ApiProcess.RssKb);
+        var endHosts = api.HostPids().ToDictionary(p => p, ProcTree.RssKb);
         long endHostRss = endHosts.Values.DefaultIfEmpty(0).Max();
-        var zombiesBelowApi = ApiProcess.Descendants(api.Pid).Where(p => ApiProcess.State(p) == "Z").ToList();
+        var zombiesBelowApi = ProcTree.Descendants(api.Pid).Where(p => ProcTree.State(p) == "Z").ToList();
 
         if (apiDied) failed.Add("the API exited by itself during the load; see api.log");
         if (counters.Completed != o.Submissions) failed.Add($"{o.Submissions - counters.Completed} submissions did not complete within {o.TimeoutSeconds} s");
@@ -315,17 +315,17 @@ internal static class LoadTest
         {
             var left = new List<string>();
             foreach (var (pid, start) in api.SeenDescendants)
-                if (ApiProcess.ProcStartTime(pid) == start)
-                    left.Add($"{pid} {ApiProcess.Comm(pid)} state {ApiProcess.State(pid)} parent {ApiProcess.PPid(pid)}");
+                if (ProcTree.ProcStartTime(pid) == start)
+                    left.Add($"{pid} {ProcTree.Comm(pid)} state {ProcTree.State(pid)} parent {ProcTree.PPid(pid)}");
             foreach (var dir in Directory.EnumerateDirectories("/proc"))
             {
                 if (!int.TryParse(Path.GetFileName(dir), out int pid) || api.SeenDescendants.ContainsKey(pid)) continue;
-                if (ApiProcess.Comm(pid) != "bwrap") continue;
+                if (ProcTree.Comm(pid) != "bwrap") continue;
                 string cmdline;
                 try { cmdline = File.ReadAllText($"/proc/{pid}/cmdline"); }
                 catch (IOException) { continue; }
                 if (apiPids.Any(a => cmdline.Contains($"judge-sandbox-{a}-", StringComparison.Ordinal)))
-                    left.Add($"{pid} bwrap of an API instance, state {ApiProcess.State(pid)}");
+                    left.Add($"{pid} bwrap of an API instance, state {ProcTree.State(pid)}");
             }
             return left;
         }

@@ -47,8 +47,8 @@ internal static class SandboxBench
         Console.WriteLine("(× baseline: runs/s relative to bwrap + python3 at the same concurrency, or at 2 for higher)");
 
         // Where the CPU goes per run: this process (the pool), the hosts, their zygotes, and the run children (reaped).
-        var hosts = ApiProcess.SandboxHostsBelow(Environment.ProcessId);
-        var zygotes = hosts.Select(Zygote).OfType<int>().ToList();
+        var hosts = ProcTree.SandboxHostsBelow(Environment.ProcessId);
+        var zygotes = hosts.Select(ProcTree.Zygote).OfType<int>().ToList();
         double poolBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
         var (hostBefore, childBefore) = CpuOf(hosts);
         var (zygoteBefore, _) = CpuOf(zygotes);
@@ -73,14 +73,6 @@ internal static class SandboxBench
         return 0;
     }
 
-    /// <summary>A host's zygote: its oldest child (spares and runs are its children too, forked later).</summary>
-    static int? Zygote(int host) => ApiProcess.Children(host)
-        .Select(pid => (Pid: pid, Start: ApiProcess.ProcStartTime(pid)))
-        .Where(c => c.Start is not null)
-        .OrderBy(c => long.Parse(c.Start!, System.Globalization.CultureInfo.InvariantCulture))
-        .Select(c => (int?)c.Pid)
-        .FirstOrDefault();
-
     static (double Own, double Children) CpuOf(List<int> pids) =>
-        pids.Select(ApiProcess.CpuMs).Aggregate((0.0, 0.0), (sum, c) => (sum.Item1 + c.Own, sum.Item2 + c.Children));
+        pids.Select(ProcTree.CpuMs).Aggregate((0.0, 0.0), (sum, c) => (sum.Item1 + c.Own, sum.Item2 + c.Children));
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Judge.Bench;
 
 namespace Judge.Sandbox.Tests;
 
@@ -232,7 +233,7 @@ public sealed class HarnessTests(PoolFixture fx)
     public async Task The_zygote_holds_no_dotnet_code_no_shared_writable_memory_and_one_thread()
     {
         (await fx.Run("", "1")).Status.Should().Be(RunStatus.Ok);
-        var zygotes = fx.Pool.HostProcessIds.Select(ProcTree.Zygote).ToList();
+        var zygotes = fx.Pool.HostProcessIds.SelectMany(ProcTree.SandboxHostsBelow).Select(ProcTree.Zygote).ToList();
         zygotes.Should().NotBeEmpty().And.OnlyContain(z => z != null);
         foreach (int zygote in zygotes.OfType<int>())
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Judge.Bench;
 using Judge.Sandbox.Pool;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
@@ -105,7 +106,7 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
         await using var pool = await StartedPool(hosts: 1);
         (await pool.RunAsync(new RunRequest("") { Expr = "1" })).Status.Should().Be(RunStatus.Ok);
         var oldPids = pool.HostProcessIds;
-        int zygote = ProcTree.Zygote(oldPids.Single()) ?? throw new Xunit.Sdk.XunitException("no zygote found");
+        int zygote = ProcTree.Zygote(ProcTree.SandboxHostsBelow(oldPids.Single()).Single()) ?? throw new Xunit.Sdk.XunitException("no zygote found");
         Process.GetProcessById(zygote).Kill();
 
         // Without its zygote a host cannot make children: it exits, and the pool starts another.
@@ -114,7 +115,7 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
         output.WriteLine($"new host ready {sw.ElapsedMilliseconds} ms after the zygote was killed");
         pool.HostRestarts.Should().BeGreaterThanOrEqualTo(1);
         (await pool.RunAsync(new RunRequest("") { Expr = "6 * 7" })).Value!.ToJsonString().Should().Be("42");
-        ProcTree.Zygote(pool.HostProcessIds.Single()).Should().NotBeNull().And.NotBe(zygote);
+        ProcTree.Zygote(ProcTree.SandboxHostsBelow(pool.HostProcessIds.Single()).Single()).Should().NotBeNull().And.NotBe(zygote);
     }
 
     [Fact(Timeout = 120_000)]
