@@ -6,6 +6,7 @@ seccomp), takes exactly one run's descriptors from the host, reads its request f
 (fd 3), runs the candidate, writes one result frame (fd 4) and _exits. Neither the host nor the zygote reads a
 run's pipes: candidate code, test data and results never pass through them.
 """
+import bisect
 import builtins
 import ctypes
 import fcntl
@@ -317,7 +318,6 @@ def _pin_everything():
 
 
 def _first_inside(sorted_addresses, start, end):
-    import bisect
     i = bisect.bisect_left(sorted_addresses, start)
     if i < len(sorted_addresses) and sorted_addresses[i] < end:
         return hex(sorted_addresses[i])

@@ -175,11 +175,10 @@ def _export(ctx):
 
 def load_zygote():
     """In the zygote (no_new_privs already set): the filter every child inherits. Raises on failure."""
-    _load(_zygote_program)
     global _child_fprog
-    # The child's program is handed to the kernel from this buffer; a child only writes its pid into it.
-    buffer = (ctypes.c_char * len(_program)).from_buffer(_program)
-    _child_fprog = _SockFprog(len(_program) // 8, ctypes.addressof(buffer))
+    _install(_fprog(_zygote_program))
+    # The child's program is handed to the kernel from here; a child only writes its pid into it.
+    _child_fprog = _fprog(_program)
 
 
 _child_fprog = None
@@ -196,13 +195,16 @@ def prepare_child(own_pid):
 def load(own_pid):
     """In a child: the per-child filter with this pid, loaded on top of the zygote's. Raises on failure."""
     prepare_child(own_pid)
-    if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(_child_fprog), 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "seccomp: loading the filter failed")
+    _install(_child_fprog)
 
 
-def _load(program):
+def _fprog(program):
+    """A sock_fprog over the bytes of `program`, a bytearray never resized (so their address holds)."""
     buffer = (ctypes.c_char * len(program)).from_buffer(program)
-    fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))
+    return _SockFprog(len(program) // 8, ctypes.addressof(buffer))
+
+
+def _install(fprog):
     if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "seccomp: loading the filter failed")
 
