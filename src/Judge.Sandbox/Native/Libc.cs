@@ -68,8 +68,8 @@ internal static unsafe partial class Libc
 
     public static int Errno => Marshal.GetLastPInvokeError();
 
-    /// <summary>A close-on-exec Unix stream socket pair.</summary>
-    public static (int A, int B) SocketPair(int type = SOCK_STREAM)
+    /// <summary>A close-on-exec Unix socket pair of <paramref name="type"/> (SOCK_STREAM, SOCK_SEQPACKET).</summary>
+    public static (int A, int B) SocketPair(int type)
     {
         int* sv = stackalloc int[2];
         if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) != 0)
