@@ -30,13 +30,13 @@ internal static class ApiBench
         }, null, 0, 500);
 
         // ---- ad-hoc runs ----
-        const string RunCode = "def add(a, b):\n    return a + b\nprint(add(2, 3))";
+        const string runCode = "def add(a, b):\n    return a + b\nprint(add(2, 3))";
         int baseN = Math.Max(40, n / 5);
         var runs = new List<Stats>();
         foreach (int c in new[] { 1, 2, 8 })
         {
-            runs.Add(await Stats.Measure("python3 -S -I -c (subprocess)", c, baseN, () => Baselines.RunAsync(false, RunCode, "5")));
-            runs.Add(await Stats.Measure("bwrap + python3 (subprocess)", c, baseN, () => Baselines.RunAsync(true, RunCode, "5")));
+            runs.Add(await Stats.Measure("python3 -S -I -c (subprocess)", c, baseN, () => Baselines.RunAsync(false, runCode, "5")));
+            runs.Add(await Stats.Measure("bwrap + python3 (subprocess)", c, baseN, () => Baselines.RunAsync(true, runCode, "5")));
         }
         var runsBefore = await client.MetricsAsync();
         foreach (int c in new[] { 1, 2, 8, 32 })

@@ -13,22 +13,22 @@ internal sealed class ApiProcess : IAsyncDisposable
 {
     public const string AdminKey = "bench-admin-key";
 
-    readonly string dll;
-    Process? process;
-    StreamWriter? log;
+    readonly string _dll;
+    Process? _process;
+    StreamWriter? _log;
 
     public string DataDirectory { get; }
     public int Port { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
-    public int Pid => process?.Id ?? 0;
-    public bool HasExited => process?.HasExited ?? true;
+    public int Pid => _process?.Id ?? 0;
+    public bool HasExited => _process?.HasExited ?? true;
     public int Starts { get; private set; }
     /// <summary>Every process ever seen below the API (pid, start time), for the leftover check after shutdown.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<int, string> SeenDescendants { get; } = new();
 
     ApiProcess(string dll, string dataDirectory, int port)
     {
-        this.dll = dll;
+        _dll = dll;
         DataDirectory = dataDirectory;
         Port = port;
     }
@@ -63,12 +63,12 @@ internal sealed class ApiProcess : IAsyncDisposable
     public async Task StartProcessAsync()
     {
         KeepData = true; // until the caller decides otherwise: a start that fails keeps its log
-        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", BaseAddress.ToString().TrimEnd('/')])
+        var psi = new ProcessStartInfo("dotnet", [_dll, "--urls", BaseAddress.ToString().TrimEnd('/')])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = Path.GetDirectoryName(_dll)!,
         };
         var env = psi.Environment;
         env["Storage__DataDirectory"] = DataDirectory;
@@ -82,14 +82,14 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["Logging__LogLevel__Default"] = "Warning";
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         // The problem bank is found from the repository root (the dll lives below it).
-        env["Problems__Directory"] = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(dll)!, "../../../../../problems"));
+        env["Problems__Directory"] = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(_dll)!, "../../../../../problems"));
 
-        log ??= new StreamWriter(Path.Combine(DataDirectory, "api.log"), append: true) { AutoFlush = true };
-        process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the API");
+        _log ??= new StreamWriter(Path.Combine(DataDirectory, "api.log"), append: true) { AutoFlush = true };
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the API");
         Starts++;
-        var p = process;
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        var p = _process;
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.WriteLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.WriteLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
 
@@ -114,25 +114,25 @@ internal sealed class ApiProcess : IAsyncDisposable
     public async Task KillAsync()
     {
         RecordDescendants();
-        process!.Kill();
-        await process.WaitForExitAsync();
+        _process!.Kill();
+        await _process.WaitForExitAsync();
     }
 
     /// <summary>SIGTERM and wait for a graceful exit (SIGKILL after 30 s); returns the exit code.</summary>
     public async Task<int> StopAsync()
     {
-        if (process is null || process.HasExited) return process?.ExitCode ?? 0;
+        if (_process is null || _process.HasExited) return _process?.ExitCode ?? 0;
         RecordDescendants();
-        Kill(process.Id, 15);
+        Kill(_process.Id, 15);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try { await process.WaitForExitAsync(cts.Token); }
+        try { await _process.WaitForExitAsync(cts.Token); }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("the API did not stop within 30 s of SIGTERM: killed");
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
         }
-        return process.ExitCode;
+        return _process.ExitCode;
     }
 
     /// <summary>Keep the data directory (and api.log) after disposal, to look into a failure.</summary>
@@ -141,9 +141,9 @@ internal sealed class ApiProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        process?.Dispose();
-        log?.Dispose();
-        log = null;
+        _process?.Dispose();
+        _log?.Dispose();
+        _log = null;
         if (!KeepData && Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
     }
 

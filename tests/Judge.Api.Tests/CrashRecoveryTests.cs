@@ -9,8 +9,8 @@ namespace Judge.Api.Tests;
 /// <summary>A real API process is killed with SIGKILL while submissions wait; after a restart on the same data every one completes.</summary>
 public sealed class CrashRecoveryTests : IDisposable
 {
-    readonly string root = Path.Combine(Path.GetTempPath(), "judge-api-crash", Guid.NewGuid().ToString("N"));
-    readonly List<Process> processes = [];
+    readonly string _root = Path.Combine(Path.GetTempPath(), "judge-api-crash", Guid.NewGuid().ToString("N"));
+    readonly List<Process> _processes = [];
 
     const string SlowProblem = """
         id: slow-echo
@@ -43,8 +43,8 @@ public sealed class CrashRecoveryTests : IDisposable
     [Fact(Timeout = 300_000)]
     public async Task Queued_and_running_submissions_complete_after_kill_9_and_restart()
     {
-        Directory.CreateDirectory(Path.Combine(root, "problems", "slow"));
-        File.WriteAllText(Path.Combine(root, "problems", "slow", "slow-echo.yaml"), SlowProblem);
+        Directory.CreateDirectory(Path.Combine(_root, "problems", "slow"));
+        File.WriteAllText(Path.Combine(_root, "problems", "slow", "slow-echo.yaml"), SlowProblem);
         var port = FreePort();
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
 
@@ -87,8 +87,8 @@ public sealed class CrashRecoveryTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.Environment["Storage__DataDirectory"] = Path.Combine(root, "data");
-        info.Environment["Problems__Directory"] = Path.Combine(root, "problems");
+        info.Environment["Storage__DataDirectory"] = Path.Combine(_root, "data");
+        info.Environment["Problems__Directory"] = Path.Combine(_root, "problems");
         info.Environment["Queue__Workers"] = "1";
         info.Environment["Sandbox__Hosts"] = "1";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -97,7 +97,7 @@ public sealed class CrashRecoveryTests : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        processes.Add(process);
+        _processes.Add(process);
         return process;
     }
 
@@ -139,13 +139,13 @@ public sealed class CrashRecoveryTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var process in processes)
+        foreach (var process in _processes)
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
             process.WaitForExit(10_000);
             process.HasExited.Should().BeTrue("no API process may outlive the test");
             process.Dispose();
         }
-        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 }

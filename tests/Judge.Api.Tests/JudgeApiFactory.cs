@@ -20,21 +20,21 @@ public sealed class JudgeApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminKey = "admin-key-for-tests", ClientKey = "client-key-for-tests", OtherClientKey = "other-client-key";
 
-    readonly Dictionary<string, string?> settings;
-    readonly ISandbox? fakeSandbox;
+    readonly Dictionary<string, string?> _settings;
+    readonly ISandbox? _fakeSandbox;
 
     public string DataDirectory { get; }
     public string ProblemsDirectory { get; }
 
     public JudgeApiFactory(IDictionary<string, string?>? overrides = null, ISandbox? fakeSandbox = null)
     {
-        this.fakeSandbox = fakeSandbox;
+        _fakeSandbox = fakeSandbox;
         var root = Path.Combine(Path.GetTempPath(), "judge-api-tests", Guid.NewGuid().ToString("N"));
         DataDirectory = Path.Combine(root, "data");
         ProblemsDirectory = Path.Combine(root, "problems");
         Directory.CreateDirectory(Path.Combine(ProblemsDirectory, "basics"));
         File.WriteAllText(Path.Combine(ProblemsDirectory, "basics", "add-two.yaml"), TestProblems.AddTwoYaml);
-        settings = new Dictionary<string, string?>
+        _settings = new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = DataDirectory,
             ["Problems:Directory"] = ProblemsDirectory,
@@ -46,14 +46,14 @@ public sealed class JudgeApiFactory : WebApplicationFactory<Program>
             ["Sandbox:Hosts"] = "1",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) _settings[key] = value;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        foreach (var (key, value) in settings) builder.UseSetting(key, value);
-        if (fakeSandbox is null) return;
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (_fakeSandbox is null) return;
         builder.ConfigureServices(services =>
         {
             // Keep SandboxPool resolvable (health, metrics) but never started; runs go to the fake.
@@ -61,7 +61,7 @@ public sealed class JudgeApiFactory : WebApplicationFactory<Program>
                 d.ImplementationFactory?.Method.DeclaringType?.Assembly == typeof(SandboxPool).Assembly).ToList();
             foreach (var d in poolHostedService) services.Remove(d);
             services.RemoveAll<ISandbox>();
-            services.AddSingleton(fakeSandbox);
+            services.AddSingleton(_fakeSandbox);
         });
     }
 

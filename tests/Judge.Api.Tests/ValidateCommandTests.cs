@@ -5,20 +5,20 @@ namespace Judge.Api.Tests;
 /// <summary><c>Judge.Api validate &lt;folder&gt;</c> runs the validator with a real pool and no web server.</summary>
 public sealed class ValidateCommandTests : IDisposable
 {
-    readonly string folder = Path.Combine(Path.GetTempPath(), "judge-api-validate", Guid.NewGuid().ToString("N"));
+    readonly string _folder = Path.Combine(Path.GetTempPath(), "judge-api-validate", Guid.NewGuid().ToString("N"));
 
     [Fact(Timeout = 180_000)]
     public async Task Validate_exits_0_for_a_valid_folder_and_non_zero_when_a_mutant_survives()
     {
-        Directory.CreateDirectory(Path.Combine(folder, "basics"));
-        File.WriteAllText(Path.Combine(folder, "basics", "add-two.yaml"), TestProblems.AddTwoYaml);
+        Directory.CreateDirectory(Path.Combine(_folder, "basics"));
+        File.WriteAllText(Path.Combine(_folder, "basics", "add-two.yaml"), TestProblems.AddTwoYaml);
         var (code, output) = await RunAsync();
         code.Should().Be(0, output);
         output.Should().Contain("add-two");
         output.Should().NotContain("Now listening");
 
         // A mutant that is in fact correct is never rejected: the problem is invalid.
-        File.WriteAllText(Path.Combine(folder, "basics", "add-two.yaml"),
+        File.WriteAllText(Path.Combine(_folder, "basics", "add-two.yaml"),
             TestProblems.AddTwoYaml.Replace("return a - b", "return b + a"));
         (code, output) = await RunAsync();
         code.Should().NotBe(0, output);
@@ -27,7 +27,7 @@ public sealed class ValidateCommandTests : IDisposable
     async Task<(int Code, string Output)> RunAsync()
     {
         var dll = CrashRecoveryTests.ApiDll();
-        var info = new ProcessStartInfo("dotnet", [dll, "validate", folder])
+        var info = new ProcessStartInfo("dotnet", [dll, "validate", _folder])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
@@ -54,6 +54,6 @@ public sealed class ValidateCommandTests : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }

@@ -40,14 +40,14 @@ public sealed class JudgeStore
         """,
     ];
 
-    readonly string connectionString;
+    readonly string _connectionString;
 
     public JudgeStore(IOptions<StorageOptions> options)
     {
         var directory = Path.GetFullPath(options.Value.DataDirectory);
         Directory.CreateDirectory(directory);
         DatabasePath = Path.Combine(directory, "judge.db");
-        connectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = true }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = true }.ToString();
         Migrate();
     }
 
@@ -152,7 +152,7 @@ public sealed class JudgeStore
 
     SqliteConnection Open()
     {
-        var connection = new SqliteConnection(connectionString);
+        var connection = new SqliteConnection(_connectionString);
         connection.Open();
         return connection;
     }

@@ -9,72 +9,72 @@ namespace Judge.Api.Submissions;
 /// </summary>
 public sealed class SubmissionQueue(IOptions<QueueOptions> options)
 {
-    readonly Lock gate = new();
-    readonly Dictionary<string, Queue<Guid>> perClient = [];
-    readonly Queue<string> turns = new();
-    readonly SemaphoreSlim available = new(0);
-    readonly ConcurrentDictionary<Guid, TaskCompletionSource> completions = new();
-    int count, reserved;
+    readonly Lock _gate = new();
+    readonly Dictionary<string, Queue<Guid>> _perClient = [];
+    readonly Queue<string> _turns = new();
+    readonly SemaphoreSlim _available = new(0);
+    readonly ConcurrentDictionary<Guid, TaskCompletionSource> _completions = new();
+    int _count, _reserved;
 
-    public int Count { get { lock (gate) return count; } }
+    public int Count { get { lock (_gate) return _count; } }
 
     /// <summary>Holds a place for a submission about to be stored; false when the queue is full.</summary>
     public bool TryReserve()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (count + reserved >= options.Value.Capacity) return false;
-            reserved++;
+            if (_count + _reserved >= options.Value.Capacity) return false;
+            _reserved++;
             return true;
         }
     }
 
-    public void Release() { lock (gate) reserved--; }
+    public void Release() { lock (_gate) _reserved--; }
 
     /// <summary>Enqueues a submission whose place was reserved.</summary>
     public void Enqueue(string clientId, Guid id)
     {
-        lock (gate) reserved--;
+        lock (_gate) _reserved--;
         EnqueueRecovered(clientId, id);
     }
 
     /// <summary>Enqueues without a reservation: submissions accepted before a restart are never refused.</summary>
     public void EnqueueRecovered(string clientId, Guid id)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!perClient.TryGetValue(clientId, out var queue))
+            if (!_perClient.TryGetValue(clientId, out var queue))
             {
-                perClient[clientId] = queue = new Queue<Guid>();
-                turns.Enqueue(clientId);
+                _perClient[clientId] = queue = new Queue<Guid>();
+                _turns.Enqueue(clientId);
             }
             queue.Enqueue(id);
-            count++;
+            _count++;
         }
-        available.Release();
+        _available.Release();
     }
 
     public async Task<Guid> DequeueAsync(CancellationToken cancellationToken)
     {
-        await available.WaitAsync(cancellationToken);
-        lock (gate)
+        await _available.WaitAsync(cancellationToken);
+        lock (_gate)
         {
-            var clientId = turns.Dequeue();
-            var queue = perClient[clientId];
+            var clientId = _turns.Dequeue();
+            var queue = _perClient[clientId];
             var id = queue.Dequeue();
-            if (queue.Count > 0) turns.Enqueue(clientId);
-            else perClient.Remove(clientId);
-            count--;
+            if (queue.Count > 0) _turns.Enqueue(clientId);
+            else _perClient.Remove(clientId);
+            _count--;
             return id;
         }
     }
 
     /// <summary>A task that finishes when <paramref name="id"/> completes. Check storage after subscribing, not before.</summary>
     public Task Completion(Guid id) =>
-        completions.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        _completions.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     public void NotifyCompleted(Guid id)
     {
-        if (completions.TryRemove(id, out var tcs)) tcs.TrySetResult();
+        if (_completions.TryRemove(id, out var tcs)) tcs.TrySetResult();
     }
 }

@@ -14,9 +14,9 @@ public sealed class Grader(ISandbox sandbox)
     const int MaxCachedReferences = 10_000;
 
     // Reference runs of the solution for tests without expect/raises/stdout, keyed by what determines their result.
-    readonly ConcurrentDictionary<string, Lazy<Task<RunResult>>> references = new();
+    readonly ConcurrentDictionary<string, Lazy<Task<RunResult>>> _references = new();
 
-    internal int CachedReferenceCount => references.Count;
+    internal int CachedReferenceCount => _references.Count;
 
     /// <summary>
     /// Grades <paramref name="code"/> against <paramref name="problem"/>. With <paramref name="redactHidden"/> (the
@@ -142,8 +142,8 @@ public sealed class Grader(ISandbox sandbox)
                 : new Expectation(null, null, $"the test's expected value is malformed: {error}");
         }
         var key = ReferenceKey(problem, test);
-        if (references.Count >= MaxCachedReferences) references.Clear();
-        var lazy = references.GetOrAdd(key, _ => new Lazy<Task<RunResult>>(
+        if (_references.Count >= MaxCachedReferences) _references.Clear();
+        var lazy = _references.GetOrAdd(key, _ => new Lazy<Task<RunResult>>(
             () => sandbox.RunAsync(Request(problem, problem.Solution, test), CancellationToken.None)));
         RunResult run;
         try
@@ -153,12 +153,12 @@ public sealed class Grader(ISandbox sandbox)
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            references.TryRemove(new(key, lazy));
+            _references.TryRemove(new(key, lazy));
             return new Expectation(null, null, $"the reference solution could not be run on this test: {e.Message}");
         }
         if (run.Status != RunStatus.Ok)
         {
-            references.TryRemove(new(key, lazy));
+            _references.TryRemove(new(key, lazy));
             var why = run.Error is { } err ? $": {err.Type}: {err.Message}" : "";
             return new Expectation(null, null, $"the reference solution failed on this test ({run.Status.ToSnakeCase()}{why})");
         }

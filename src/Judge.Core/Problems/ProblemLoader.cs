@@ -182,9 +182,9 @@ public static partial class ProblemLoader
     sealed class Builder(string source, string? file, Func<DocNode, PyValue> toValue, bool json)
     {
         public List<ProblemError> Errors { get; } = [];
-        readonly Dictionary<string, int?> topLines = [];
+        readonly Dictionary<string, int?> _topLines = [];
 
-        public int? LineOf(string field) => topLines.GetValueOrDefault(field);
+        public int? LineOf(string field) => _topLines.GetValueOrDefault(field);
 
         void Error(string field, int? line, string message) => Errors.Add(new ProblemError(field, message, file, line));
 
@@ -196,7 +196,7 @@ public static partial class ProblemLoader
                 return null;
             }
             var f = Fields(map, "", ProblemFields);
-            foreach (var (k, v) in f) topLines[k] = v.Line;
+            foreach (var (k, v) in f) _topLines[k] = v.Line;
 
             var id = Str(f, "id", "id", required: true);
             if (id is not null && !SlugRx().IsMatch(id)) Error("id", f["id"].Line, $"'{id}' is not a slug (lowercase letters and digits in words joined by '-')");

@@ -17,7 +17,7 @@ internal sealed class RunPipes : IDisposable
 
     /// <summary>The largest pipe asked for: /proc/sys/fs/pipe-max-size, what an unprivileged process may have, even
     /// when the pool runs as root, so that the pool behaves the same either way.</summary>
-    static readonly int s_pipeMax = ReadPipeMax();
+    static readonly int PipeMax = ReadPipeMax();
 
     static int ReadPipeMax()
     {
@@ -25,7 +25,7 @@ internal sealed class RunPipes : IDisposable
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException) { return 1024 * 1024; }
     }
 
-    static int SetCapacity(int fd, int bytes) => Libc.SetPipeCapacity(fd, Math.Min(bytes, s_pipeMax));
+    static int SetCapacity(int fd, int bytes) => Libc.SetPipeCapacity(fd, Math.Min(bytes, PipeMax));
 
     readonly int _outputLimit;
     readonly List<int> _open = [];
