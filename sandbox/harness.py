@@ -455,35 +455,65 @@ def _execute(request):
     return {"kind": "value", "value": judge_values.encode(value)}
 
 
+# Bounds of an error description (the trusted side cuts to the same sizes whatever a frame claims).
+MAX_NAME = 200
+MAX_BASES = 64
+MAX_FRAMES = 50  # traceback frames shown: the first and the last ones
+MAX_SOURCE_LINE = 200
+MAX_TRACEBACK = 16_000
+
+
 def _type_name(cls):
-    # Through type's own descriptors: a metaclass cannot lie about the name.
-    return type.__dict__["__qualname__"].__get__(cls)
+    # Through type's own descriptors: a metaclass cannot lie about the name. A class can be named anything, of any
+    # length (type("E" * 2_000_000, ...)): cut, so the description always fits its frame.
+    return _cut(type.__dict__["__qualname__"].__get__(cls), MAX_NAME)
+
+
+def _cut(text, limit):
+    if type(text) is not str:
+        return "?"
+    return text if len(text) <= limit else text[:max(limit - 3, 0)] + "..."[:limit]
+
+
+_traceback_of = BaseException.__dict__["__traceback__"].__get__
 
 
 def _describe(e):
     cls = type(e)
     mro = type.__dict__["__mro__"].__get__(cls)
     frames = []
-    tb = e.__traceback__
+    tb = _traceback_of(e)  # not e.__traceback__, which the exception's class could redefine
     while tb is not None:
         code = tb.tb_frame.f_code
         if code.co_filename == CANDIDATE_FILE:
             frames.append((tb.tb_lineno, code.co_name))
         tb = tb.tb_next
     message = _safe_str(e)
+    name = _type_name(cls)
     lines = ["Traceback (most recent call last):"]
-    for lineno, name in frames:
-        lines.append('  File "%s", line %d, in %s' % (CANDIDATE_FILE, lineno, name))
+    shown = frames
+    if len(frames) > MAX_FRAMES:
+        head = MAX_FRAMES // 5
+        shown = frames[:head] + [None] + frames[-(MAX_FRAMES - head):]
+    for frame in shown:
+        if frame is None:
+            lines.append("  [... %d frames not shown ...]" % (len(frames) - MAX_FRAMES))
+            continue
+        lineno, func = frame
+        lines.append('  File "%s", line %d, in %s' % (CANDIDATE_FILE, lineno, _cut(func, MAX_NAME)))
         source = linecache.getline(CANDIDATE_FILE, lineno).strip()
         if source:
-            lines.append("    " + source)
-    lines.append("%s: %s" % (_type_name(cls), message) if message else _type_name(cls))
+            lines.append("    " + _cut(source, MAX_SOURCE_LINE))
+    lines.append("%s: %s" % (name, message) if message else name)
+    text = "\n".join(lines)
+    if len(text) > MAX_TRACEBACK:  # the last lines say the most: keep them
+        text = "..." + text[-(MAX_TRACEBACK - 3):]
     return {
-        "type": _type_name(cls),
+        "type": name,
         "message": message,
         "line": frames[-1][0] if frames else None,
-        "traceback": "\n".join(lines),
-        "bases": [_type_name(c) for c in mro if c is not object],
+        "traceback": text,
+        "bases": [_type_name(c) for c in mro[:MAX_BASES] if c is not object],
     }
 
 
@@ -499,7 +529,7 @@ def _safe_str(e):
 
 def _syntax_error(e):
     if isinstance(e, SyntaxError):
-        return {"type": "SyntaxError", "message": str(e.msg), "line": e.lineno, "column": e.offset,
+        return {"type": "SyntaxError", "message": _cut(str(e.msg), MAX_MESSAGE), "line": e.lineno, "column": e.offset,
                 "traceback": "", "bases": ["SyntaxError", "Exception", "BaseException"]}
     return {"type": type(e).__name__, "message": str(e)[:MAX_MESSAGE], "line": None, "traceback": "",
             "bases": [type(e).__name__, "Exception", "BaseException"]}
@@ -526,12 +556,35 @@ def _read_exact(fd, n):
 
 def _write_frame(fd, obj):
     """One frame into the result pipe, which the pool reads only after the exit: it must fit in the pipe's buffer
-    (the write end is non-blocking). A value too large for it is sent as an unrepresentable marker instead."""
-    # Lone surrogates (in an exception message, say) cannot travel as UTF-8: they become U+FFFD.
-    data = _json_dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")
-    if len(data) + 4 > fcntl.fcntl(fd, F_GETPIPE_SZ):
-        obj = {"kind": "value", "value": {"$unrepresentable": "value", "reason": "too large"}}
-        data = _json_dumps(obj).encode()
+    (the write end is non-blocking; the candidate may even have shrunk it). A value too large for it is sent as an
+    unrepresentable marker instead; an error keeps its kind (a run that raised never becomes a run that returned),
+    its description cut further."""
+    capacity = fcntl.fcntl(fd, F_GETPIPE_SZ) - 4
+    data = _encode_frame(obj)
+    if len(data) > capacity and obj.get("kind") == "value":
+        data = _encode_frame({"kind": "value", "value": {"$unrepresentable": "value", "reason": "too large"}})
+    for keep in (1000, 0):
+        if len(data) <= capacity:
+            break
+        data = _encode_frame(_shrunk(obj, keep))
     view = memoryview(struct.pack(">I", len(data)) + data)
     while view:
         view = view[os.write(fd, view):]
+
+
+def _shrunk(obj, keep):
+    """An error or internal-error frame with its texts cut to `keep` characters (and fewer bases)."""
+    obj = dict(obj)
+    if "message" in obj:
+        obj["message"] = _cut(obj["message"], keep)
+    error = obj.get("error")
+    if type(error) is dict:
+        obj["error"] = dict(error, type=_cut(error.get("type"), MAX_NAME), message=_cut(error.get("message"), keep),
+                            traceback=_cut(error.get("traceback"), keep),
+                            bases=[_cut(b, MAX_NAME) for b in (error.get("bases") or [])[:keep // 125]])
+    return obj
+
+
+def _encode_frame(obj):
+    # Lone surrogates (in an exception message, say) cannot travel as UTF-8: they become U+FFFD.
+    return _json_dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")

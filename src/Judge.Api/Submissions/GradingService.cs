@@ -10,7 +10,7 @@ namespace Judge.Api.Submissions;
 /// <summary>Grades queued submissions with N workers. On start, re-enqueues whatever a crash left queued or running.</summary>
 public sealed class GradingService(
     SubmissionQueue queue, JudgeStore store, ProblemCatalog catalog, Grader grader, JudgeMetrics metrics,
-    IServiceProvider services, IOptions<QueueOptions> options, ILogger<GradingService> logger) : BackgroundService
+    IServiceProvider services, IOptions<QueueOptions> options, IOptions<LimitsOptions> limits, ILogger<GradingService> logger) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -66,7 +66,7 @@ public sealed class GradingService(
             try
             {
                 var grade = await grader.GradeAsync(problem, submission.Code, ct);
-                result = SubmissionResult.From(grade, problem.Takeaway);
+                result = SubmissionResult.From(grade, problem.Takeaway, limits.Value.MaxShownBytes);
                 foreach (var test in grade.Tests) metrics.TestRuns.WithLabels(JudgeMetrics.Label(test.Verdict)).Inc();
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -26,4 +26,8 @@ public sealed class LimitsOptions
 
     /// <summary>Longest wait of POST /v1/submissions?wait=true before it answers 202.</summary>
     [Range(0, 600)] public int WaitSeconds { get; set; } = 30;
+
+    /// <summary>UTF-8 bytes stored and returned per test of each of expected, actual, difference, stdout and the error
+    /// message; more is cut and named in the test's <c>truncated</c>.</summary>
+    [Range(256, 16 * 1024 * 1024)] public int MaxShownBytes { get; set; } = 16 * 1024;
 }

@@ -102,7 +102,7 @@ public static class Checkers
             case (PyStr x, PyStr y) when x.Value != y.Value && Math.Max(x.Value.Length, y.Value.Length) > 50:
                 var at = x.Value.AsSpan().CommonPrefixLength(y.Value);
                 var from = Math.Max(0, at - 10);
-                return $"at character {at}: expected {PyRepr.Short(new PyStr(x.Value[from..]), 40)}, got {PyRepr.Short(new PyStr(y.Value[from..]), 40)}";
+                return $"at character {at}: expected {PyRepr.Short(x.Value.AsSpan(from), 40)}, got {PyRepr.Short(y.Value.AsSpan(from), 40)}";
             default:
                 return PyEquality.Exact(e, a) ? null : $"expected {PyRepr.Short(e)}, got {PyRepr.Short(a)}";
         }
@@ -185,5 +185,5 @@ public static class Checkers
         }
     }
 
-    static string Quote(string s) => PyRepr.Short(new PyStr(s), 80);
+    static string Quote(string s) => PyRepr.Short(s.AsSpan(), 80);
 }

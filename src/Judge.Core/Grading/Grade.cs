@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Judge.Core.Values;
 using Judge.Sandbox;
 
 namespace Judge.Core.Grading;
@@ -15,7 +15,10 @@ public enum Verdict
     InternalError,
 }
 
-/// <summary>One test's outcome. For hidden tests only Name, Concept, Verdict and the measurements are set.</summary>
+/// <summary>
+/// One test's outcome. Redacted (hidden tests, by default) only Name, Hidden, Concept and Verdict are set: not even the
+/// measurements, which could tell what a hidden input does.
+/// </summary>
 public sealed record TestOutcome
 {
     public required string Name { get; init; }
@@ -25,8 +28,9 @@ public sealed record TestOutcome
     public long TimeMs { get; init; }
     public long CpuMs { get; init; }
     public long MemoryKb { get; init; }
-    public JsonNode? Expected { get; init; }
-    public JsonNode? Actual { get; init; }
+    /// <summary>The expected value, or the expected printed output as a str.</summary>
+    public PyValue? Expected { get; init; }
+    public PyValue? Actual { get; init; }
     /// <summary>Where expected and actual differ, e.g. "index 3: expected 5, got 6".</summary>
     public string? Difference { get; init; }
     public string? Stdout { get; init; }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using Judge.Core.Problems;
 using Judge.Core.Values;
 using Judge.Sandbox;
@@ -14,13 +13,13 @@ public sealed class Grader(ISandbox sandbox)
     const int MaxCachedReferences = 10_000;
 
     // Reference runs of the solution for tests without expect/raises/stdout, keyed by what determines their result.
-    readonly ConcurrentDictionary<string, Lazy<Task<RunResult>>> _references = new();
+    readonly ConcurrentDictionary<string, Lazy<Task<Reference>>> _references = new();
 
     internal int CachedReferenceCount => _references.Count;
 
     /// <summary>
     /// Grades <paramref name="code"/> against <paramref name="problem"/>. With <paramref name="redactHidden"/> (the
-    /// default) hidden tests carry only name, concept, verdict and measurements.
+    /// default) hidden tests carry only name, concept and verdict; the grade's totals still count them.
     /// </summary>
     public async Task<Grade> GradeAsync(Problem problem, string code, CancellationToken cancellationToken = default, bool redactHidden = true)
     {
@@ -66,10 +65,7 @@ public sealed class Grader(ISandbox sandbox)
         Setup = test.Setup, Expr = test.Expr, Stdin = test.Stdin, Mode = problem.Mode, Limits = problem.Limits,
     };
 
-    static TestOutcome Redact(TestOutcome o) => new()
-    {
-        Name = o.Name, Verdict = o.Verdict, Hidden = true, Concept = o.Concept, TimeMs = o.TimeMs, CpuMs = o.CpuMs, MemoryKb = o.MemoryKb,
-    };
+    static TestOutcome Redact(TestOutcome o) => new() { Name = o.Name, Verdict = o.Verdict, Hidden = true, Concept = o.Concept };
 
     sealed record Expectation(PyValue? Value, string? Stdout, string? Error);
 
@@ -90,7 +86,7 @@ public sealed class Grader(ISandbox sandbox)
         {
             Name = test.Name, Verdict = Verdict.Accepted, Hidden = test.Hidden, Concept = test.Concept,
             TimeMs = run.WallMs, CpuMs = run.CpuMs, MemoryKb = run.MemoryKb, Stdout = run.Stdout, Error = run.Error,
-            Expected = expectation.Value is { } ev ? TaggedJson.ToJson(ev) : expectation.Stdout is { } es ? JsonValue.Create(es) : null,
+            Expected = expectation.Value ?? (expectation.Stdout is { } es ? new PyStr(es) : null),
         };
         if (expectation.Error is { } refError)
             return outcome with { Verdict = Verdict.InternalError, Difference = refError };
@@ -115,7 +111,7 @@ public sealed class Grader(ISandbox sandbox)
         {
             if (!TaggedJson.TryParse(run.Value, out var actual, out var malformed, allowUnrepresentable: true))
                 return outcome with { Verdict = Verdict.InternalError, Difference = $"the sandbox returned a malformed value: {malformed}" };
-            outcome = outcome with { Actual = TaggedJson.ToJson(actual) };
+            outcome = outcome with { Actual = actual };
             var check = Checkers.CompareValue(test.Checker, expected, actual, test.Tolerance);
             if (!check.Passed) return outcome with { Verdict = Verdict.WrongAnswer, Difference = check.Difference };
         }
@@ -143,36 +139,48 @@ public sealed class Grader(ISandbox sandbox)
         }
         var key = ReferenceKey(problem, test);
         if (_references.Count >= MaxCachedReferences) _references.Clear();
-        var lazy = _references.GetOrAdd(key, _ => new Lazy<Task<RunResult>>(
-            () => sandbox.RunAsync(Request(problem, problem.Solution, test), CancellationToken.None)));
-        RunResult run;
+        var lazy = _references.GetOrAdd(key, _ => new Lazy<Task<Reference>>(() => ReferenceAsync(problem, test)));
+        Reference reference;
         try
         {
             // The shared run is not cancelled with this grading; only this wait is.
-            run = await lazy.Value.WaitAsync(ct);
+            reference = await lazy.Value.WaitAsync(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _references.TryRemove(new(key, lazy));
             return new Expectation(null, null, $"the reference solution could not be run on this test: {e.Message}");
         }
+        if (reference.Error is not null) _references.TryRemove(new(key, lazy));
+        return reference.Expectation(test);
+    }
+
+    /// <summary>The reference solution's run on a test, its value decoded once: gradings that share it read only
+    /// immutable values (a JsonNode materialises lazily, and is not safe to read from two threads at once).</summary>
+    sealed record Reference(RunResult Run, PyValue? Value, string? Error)
+    {
+        public Expectation Expectation(TestCase test)
+        {
+            if (Error is not null) return new Expectation(null, null, Error);
+            var stdout = test.Expr is null || test.Checker is CheckerKind.Text or CheckerKind.Tokens ? Run.Stdout : null;
+            return new Expectation(Value, stdout, null);
+        }
+    }
+
+    async Task<Reference> ReferenceAsync(Problem problem, TestCase test)
+    {
+        var run = await sandbox.RunAsync(Request(problem, problem.Solution, test), CancellationToken.None);
         if (run.Status != RunStatus.Ok)
         {
-            _references.TryRemove(new(key, lazy));
             var why = run.Error is { } err ? $": {err.Type}: {err.Message}" : "";
-            return new Expectation(null, null, $"the reference solution failed on this test ({run.Status.ToSnakeCase()}{why})");
+            return new Reference(run, null, $"the reference solution failed on this test ({run.Status.ToSnakeCase()}{why})");
         }
-        PyValue? expected = null;
-        if (test.Expr is not null)
-        {
-            if (!TaggedJson.TryParse(run.Value, out var v, out var error, allowUnrepresentable: true))
-                return new Expectation(null, null, $"the reference solution's value is malformed: {error}");
-            if (Unrepresentable(v) is { } u)
-                return new Expectation(null, null, $"the reference solution returned a {u.TypeName} object, which cannot be compared; convert it in the expression");
-            expected = v;
-        }
-        var stdout = test.Expr is null || test.Checker is CheckerKind.Text or CheckerKind.Tokens ? run.Stdout : null;
-        return new Expectation(expected, stdout, null);
+        if (test.Expr is null) return new Reference(run, null, null);
+        if (!TaggedJson.TryParse(run.Value, out var v, out var error, allowUnrepresentable: true))
+            return new Reference(run, null, $"the reference solution's value is malformed: {error}");
+        if (Unrepresentable(v) is { } u)
+            return new Reference(run, null, $"the reference solution returned a {u.TypeName} object, which cannot be compared; convert it in the expression");
+        return new Reference(run, v, null);
     }
 
     static PyUnrepresentable? Unrepresentable(PyValue v) => v switch

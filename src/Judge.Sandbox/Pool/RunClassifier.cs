@@ -7,12 +7,18 @@ namespace Judge.Sandbox.Pool;
 /// <summary>
 /// Turns what the trusted side measured (the host's wait status, rusage and timer; the pool's output counts) and the
 /// child's untrusted result frame into a <see cref="RunResult"/>. The frame can only ever describe the value or the
-/// exception; success needs a clean exit the host saw and the frame to parse strictly.
+/// exception; success needs a clean exit the host saw and the frame to parse strictly. The child can write any bytes
+/// there: a frame that is cut, doubled, not JSON or of the wrong shape is a runtime error ("NoResult"), and an error's
+/// fields are cut to the sizes below whatever the child claims.
 /// </summary>
 internal static class RunClassifier
 {
     const int SIGKILL = 9, SIGXCPU = 24;
 
+    /// <summary>Longest error type and base names, message and traceback kept from a frame; at most this many bases.</summary>
+    public const int MaxTypeName = 200, MaxMessage = 4000, MaxTraceback = 16_000, MaxBases = 64;
+
+    /// <param name="Frame">Everything the result pipe held: a 4-byte big-endian length, then that many bytes of JSON.</param>
     public sealed record Measured(ControlMessage Exit, bool OutputOverflow, string Stdout, bool StdoutTruncated,
         string Stderr, bool StderrTruncated, byte[]? Frame);
 
@@ -41,7 +47,7 @@ internal static class RunClassifier
             return Make(RunStatus.TimeLimitExceeded, error: new RunError("TimeLimitExceeded",
                 exit.TimedOut ? $"wall-clock limit of {request.Limits.WallMs} ms exceeded" : $"CPU limit of {request.Limits.TimeMs} ms exceeded"));
 
-        var frame = ParseFrame(m.Frame);
+        var (frame, malformed) = ReadFrame(m.Frame);
         if (!exited)
         {
             if (signal == SIGKILL && atMemoryLimit)
@@ -52,7 +58,9 @@ internal static class RunClassifier
         {
             if (exitCode != 0 && atMemoryLimit)
                 return Make(RunStatus.MemoryLimitExceeded, error: outOfMemory);
-            return Make(RunStatus.RuntimeError, error: new RunError("NoResult", $"the program exited with status {exitCode} without producing a result"));
+            return Make(RunStatus.RuntimeError, error: new RunError("NoResult", exitCode == 0 && malformed is not null
+                ? malformed
+                : $"the program exited with status {exitCode} without producing a result"));
         }
         if (exitCode != 0)
             return Make(RunStatus.RuntimeError, error: new RunError("NoResult", $"the program exited with status {exitCode}"));
@@ -68,7 +76,7 @@ internal static class RunClassifier
                     return Make(RunStatus.MemoryLimitExceeded, error: error);
                 return Make(RunStatus.RuntimeError, error: error);
             case "internal_error":
-                return Make(RunStatus.InternalError, error: new RunError("InternalError", frame.Value.Message ?? "sandbox child failed"));
+                return Make(RunStatus.InternalError, error: new RunError("InternalError", Truncate(frame.Value.Message ?? "sandbox child failed", MaxMessage)));
             default:
                 return Make(RunStatus.RuntimeError, error: new RunError("NoResult", "the program produced a malformed result"));
         }
@@ -79,13 +87,23 @@ internal static class RunClassifier
 
     readonly record struct Frame(string Kind, JsonNode? Value, RunError? Error, string? Message);
 
-    /// <summary>Strict parse of the child's frame: exact shapes and types, anything else is "no result".</summary>
-    static Frame? ParseFrame(byte[]? bytes)
+    /// <summary>The frame out of what the result pipe held, or why there is none (null when the pipe was empty).</summary>
+    static (Frame? Frame, string? Malformed) ReadFrame(byte[]? bytes)
     {
-        if (bytes is null) return null;
+        if (bytes is null || bytes.Length == 0) return (null, null);
+        if (bytes.Length < 4) return (null, "the program wrote a truncated result");
+        uint length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        if (length > bytes.Length - 4) return (null, "the program's result did not fit the result channel");
+        if (length < bytes.Length - 4) return (null, "the program wrote more than one result");
+        return ParseFrame(bytes.AsMemory(4)) is { } frame ? (frame, null) : (null, "the program produced a malformed result");
+    }
+
+    /// <summary>Strict parse of the child's frame: exact shapes and types, anything else is "no result".</summary>
+    static Frame? ParseFrame(ReadOnlyMemory<byte> bytes)
+    {
         try
         {
-            if (JsonNode.Parse(bytes, documentOptions: FrameOptions) is not JsonObject obj) return null;
+            if (JsonNode.Parse(bytes.Span, documentOptions: FrameOptions) is not JsonObject obj) return null;
             if (obj["kind"] is not JsonValue kindNode || !kindNode.TryGetValue(out string? kind)) return null;
             RunError? error = obj["error"] is JsonObject e ? ParseError(e) : null;
             if (kind is "error" or "compile_error" && error is null) return null;
@@ -94,8 +112,8 @@ internal static class RunClassifier
             value?.Parent?.AsObject().Remove("value");
             return new Frame(kind, value, error, message);
         }
-        catch (JsonException) { return null; }
-        catch (InvalidOperationException) { return null; }
+        // Not JSON, nested past MaxDepth, duplicate keys (ArgumentException), invalid UTF-8 in a string.
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException) { return null; }
     }
 
     static RunError? ParseError(JsonObject e)
@@ -105,13 +123,20 @@ internal static class RunClassifier
         var type = Str("type");
         if (type is null) return null;
         var bases = e["bases"] is JsonArray arr
-            ? arr.Select(b => b is JsonValue v && v.TryGetValue(out string? s) ? s : null).OfType<string>().Take(64).ToList()
+            ? arr.Take(MaxBases).Select(b => b is JsonValue v && v.TryGetValue(out string? s) ? s : null).OfType<string>()
+                .Select(b => Truncate(b, MaxTypeName)).ToList()
             : [];
-        return new RunError(Truncate(type, 200), Truncate(Str("message") ?? "", 4000), Int("line"), Int("column"),
-            Str("traceback") is { } tb ? Truncate(tb, 16_000) : null) { Bases = bases };
+        return new RunError(Truncate(type, MaxTypeName), Truncate(Str("message") ?? "", MaxMessage), Int("line"), Int("column"),
+            Str("traceback") is { } tb ? Truncate(tb, MaxTraceback) : null) { Bases = bases };
     }
 
-    static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+    /// <summary>At most <paramref name="max"/> UTF-16 units, never half of a surrogate pair.</summary>
+    static string Truncate(string s, int max)
+    {
+        if (s.Length <= max) return s;
+        if (char.IsHighSurrogate(s[max - 1])) max--;
+        return s[..max];
+    }
 
     static string SignalName(int signal) => signal switch
     {

@@ -206,22 +206,14 @@ internal sealed class SandboxHost : IAsyncDisposable
 
             // The child is gone, so every write end is closed: what the pipes hold is all there is.
             var (stdout, stderr) = await pipes.ReadOutputAsync();
-            byte[]? frame = UnwrapFrame(pipes.ReadResult());
             return RunClassifier.Classify(request, new RunClassifier.Measured(exit, overflow || stdout.Over || stderr.Over,
-                Decode(stdout.Bytes), stdout.Over, Decode(stderr.Bytes), stderr.Over, frame));
+                Decode(stdout.Bytes), stdout.Over, Decode(stderr.Bytes), stderr.Over, pipes.ReadResult()));
         }
         finally
         {
             _pending.TryRemove(id, out _);
             Interlocked.Decrement(ref _inFlight);
         }
-    }
-
-    static byte[]? UnwrapFrame(byte[] bytes)
-    {
-        if (bytes.Length < 4) return null;
-        uint length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
-        return length == bytes.Length - 4 ? bytes[4..] : null;
     }
 
     static string Decode(byte[] bytes) => bytes.Length == 0 ? "" : Encoding.UTF8.GetString(bytes);
