@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Judge.Core.Problems;
 using Judge.Core.Values;
@@ -46,13 +48,17 @@ public static class Checkers
     {
         if (expected is not PyCollection { IsSequence: true } e || actual is not PyCollection a || a.Kind != e.Kind)
             return Exact(expected, actual);
-        var counts = new Dictionary<PyValue, int>();
-        foreach (var x in a.Items) counts[x] = counts.GetValueOrDefault(x) + 1;
+        var counts = new Dictionary<PyValue, int>(a.Items.Count);
+        foreach (var x in a.Items)
+            CollectionsMarshal.GetValueRefOrAddDefault(counts, x, out _)++;
         foreach (var x in e.Items)
         {
-            if (counts.GetValueOrDefault(x) == 0) return CheckResult.Fail($"missing element {PyRepr.Short(x)}");
-            counts[x]--;
+            ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(counts, x);
+            if (Unsafe.IsNullRef(ref count) || count == 0) return CheckResult.Fail($"missing element {PyRepr.Short(x)}");
+            count--;
         }
+        // Every expected element was matched by one actual element: with as many of each, none is left over.
+        if (a.Items.Count == e.Items.Count) return CheckResult.Pass;
         var extra = a.Items.FirstOrDefault(x => counts[x] > 0);
         return extra is null ? CheckResult.Pass : CheckResult.Fail($"unexpected element {PyRepr.Short(extra)}");
     }
@@ -65,7 +71,9 @@ public static class Checkers
         if (tol is { } t && IsNumber(e) && IsNumber(a))
         {
             double x = ToDouble(e), y = ToDouble(a);
-            if (PyEquality.FloatEquals(x, y) || Math.Abs(x - y) <= t || Math.Abs(x - y) <= t * Math.Max(Math.Abs(x), Math.Abs(y)))
+            // An infinity is near nothing but itself (the relative bound t * inf would accept anything).
+            if (PyEquality.FloatEquals(x, y) || (double.IsFinite(x) && double.IsFinite(y) &&
+                    (Math.Abs(x - y) <= t || Math.Abs(x - y) <= t * Math.Max(Math.Abs(x), Math.Abs(y)))))
                 return null;
             return $"expected {PyRepr.Short(e)}, got {PyRepr.Short(a)} (tolerance {PyRepr.Float(t)})";
         }
@@ -84,21 +92,23 @@ public static class Checkers
                     return $"index {x.Items.Count}: unexpected extra element {PyRepr.Short(y.Items[x.Items.Count])} (expected {x.Items.Count} elements, got {y.Items.Count})";
                 return null;
             case (PyCollection x, PyCollection y):
-                var have = new HashSet<PyValue>(y.Items);
-                if (x.Items.FirstOrDefault(v => !have.Contains(v)) is { } missing) return $"missing element {PyRepr.Short(missing)}";
-                var want = new HashSet<PyValue>(x.Items);
-                if (y.Items.FirstOrDefault(v => !want.Contains(v)) is { } extra) return $"unexpected element {PyRepr.Short(extra)}";
+                foreach (var v in x.Items)
+                    if (!y.Contains(v)) return $"missing element {PyRepr.Short(v)}";
+                // Every expected element is there (elements are distinct): anything more is unexpected.
+                if (x.Items.Count == y.Items.Count) return null;
+                foreach (var v in y.Items)
+                    if (!x.Contains(v)) return $"unexpected element {PyRepr.Short(v)}";
                 return null;
             case (PyDict x, PyDict y):
-                var map = PyEquality.ToDictionary(y);
                 foreach (var (k, v) in x.Items)
                 {
-                    if (!map.TryGetValue(k, out var got)) return $"missing key {PyRepr.Short(k)}";
+                    if (!y.Lookup.TryGetValue(k, out var got)) return $"missing key {PyRepr.Short(k)}";
                     if (Diff(v, got, tol) is { } d) return $"key {PyRepr.Short(k)}: {d}";
                 }
-                var keys = new HashSet<PyValue>(x.Items.Select(kv => kv.Key));
-                var unexpected = y.Items.FirstOrDefault(kv => !keys.Contains(kv.Key));
-                return unexpected.Key is null ? null : $"unexpected key {PyRepr.Short(unexpected.Key)}";
+                if (x.Lookup.Count == y.Lookup.Count) return null;
+                foreach (var (k, _) in y.Items)
+                    if (!x.Lookup.ContainsKey(k)) return $"unexpected key {PyRepr.Short(k)}";
+                return null;
             case (PyStr x, PyStr y) when x.Value != y.Value && Math.Max(x.Value.Length, y.Value.Length) > 50:
                 var at = x.Value.AsSpan().CommonPrefixLength(y.Value);
                 var from = Math.Max(0, at - 10);
@@ -109,7 +119,7 @@ public static class Checkers
     }
 
     static bool IsNumber(PyValue v) => v.Kind is PyKind.Int or PyKind.Float;
-    static double ToDouble(PyValue v) => v is PyInt i ? (double)i.Value : ((PyFloat)v).Value;
+    static double ToDouble(PyValue v) => v is PyInt i ? i.ToDouble() : ((PyFloat)v).Value;
 
     /// <summary>Printed output compared exactly, reported by line.</summary>
     public static CheckResult ExactText(string expected, string actual)

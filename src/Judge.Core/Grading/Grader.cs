@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Judge.Core.Problems;
@@ -130,13 +131,7 @@ public sealed class Grader(ISandbox sandbox)
     /// <summary>What the test expects: stated in the problem, or what the reference solution produced.</summary>
     async Task<Expectation> ExpectationAsync(Problem problem, TestCase test, CancellationToken ct)
     {
-        if (!NeedsReference(test))
-        {
-            if (!test.HasExpect) return new Expectation(null, test.Stdout, null);
-            return TaggedJson.TryParse(test.Expect, out var value, out var error)
-                ? new Expectation(value, test.Stdout, null)
-                : new Expectation(null, null, $"the test's expected value is malformed: {error}");
-        }
+        if (!NeedsReference(test)) return StatedExpectations.GetValue(test, Stated);
         var key = ReferenceKey(problem, test);
         if (_references.Count >= MaxCachedReferences) _references.Clear();
         var lazy = _references.GetOrAdd(key, _ => new Lazy<Task<Reference>>(() => ReferenceAsync(problem, test)));
@@ -153,6 +148,17 @@ public sealed class Grader(ISandbox sandbox)
         }
         if (reference.Error is not null) _references.TryRemove(new(key, lazy));
         return reference.Expectation(test);
+    }
+
+    // What a test states is decoded once per test, not once per grading (a problem's tests are immutable).
+    static readonly ConditionalWeakTable<TestCase, Expectation> StatedExpectations = new();
+
+    static Expectation Stated(TestCase test)
+    {
+        if (!test.HasExpect) return new Expectation(null, test.Stdout, null);
+        return TaggedJson.TryParse(test.Expect, out var value, out var error)
+            ? new Expectation(value, test.Stdout, null)
+            : new Expectation(null, null, $"the test's expected value is malformed: {error}");
     }
 
     /// <summary>The reference solution's run on a test, its value decoded once: gradings that share it read only

@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Judge.Core.Values;
@@ -60,22 +60,69 @@ public sealed class PyBool(bool value) : PyValue
 
 public sealed class PyInt : PyValue
 {
+    // One or both of: the value (as a long when it fits) and its canonical decimal text. A big int from the wire is
+    // kept as text until a number is asked for: BigInteger.Parse is superlinear (14 ms at 100 000 digits) and
+    // BigInteger.ToString quadratic (0.3 s), and equality, hashing and display need neither.
+    readonly long _small;
+    readonly bool _isSmall;
+    StrongBox<BigInteger>? _big;
     string? _text;
 
-    public PyInt(BigInteger value) => Value = value;
-
-    /// <summary>With its decimal text already known (from the wire): <paramref name="text"/> must be canonical.</summary>
-    internal PyInt(BigInteger value, string text)
+    public PyInt(BigInteger value)
     {
-        Value = value;
-        _text = text;
+        if (value >= long.MinValue && value <= long.MaxValue)
+        {
+            _small = (long)value;
+            _isSmall = true;
+        }
+        else
+        {
+            _big = new StrongBox<BigInteger>(value);
+        }
     }
 
-    public BigInteger Value { get; }
+    PyInt(long value)
+    {
+        _small = value;
+        _isSmall = true;
+    }
 
-    /// <summary>The decimal text, made once: BigInteger.ToString is quadratic (about 0.3 s of CPU for 100 000 digits),
-    /// so values decoded from the wire keep the text they came with.</summary>
-    public string Text => _text ??= Value.ToString(CultureInfo.InvariantCulture);
+    /// <summary>A big int (outside the range of a long) from its canonical decimal text: digits, no leading zero,
+    /// "-" for a negative one.</summary>
+    internal PyInt(string canonicalText) => _text = canonicalText;
+
+    static readonly PyInt[] Small = [.. Enumerable.Range(-5, 262).Select(i => new PyInt((long)i))];
+
+    /// <summary>-5 to 256 are shared, as in CPython: values are immutable, and small ints are most of what comes back.</summary>
+    internal static PyInt Of(long value) => value is >= -5 and <= 256 ? Small[value + 5] : new PyInt(value);
+
+    public BigInteger Value
+    {
+        get
+        {
+            if (_isSmall) return _small;
+            var big = Volatile.Read(ref _big);
+            if (big is null)
+            {
+                big = new StrongBox<BigInteger>(BigInteger.Parse(_text!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+                Volatile.Write(ref _big, big);
+            }
+            return big.Value;
+        }
+    }
+
+    /// <summary>The value as a long, when it fits one.</summary>
+    internal bool TryGetSmall(out long value)
+    {
+        value = _small;
+        return _isSmall;
+    }
+
+    /// <summary>The decimal text, made once (and kept from the wire when decoded).</summary>
+    public string Text => _text ??= _isSmall ? _small.ToString(CultureInfo.InvariantCulture) : Value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The nearest double (an infinity past its range), read from the text when there is no number yet.</summary>
+    internal double ToDouble() => _isSmall ? _small : Volatile.Read(ref _big) is { } big ? (double)big.Value : double.Parse(_text!, CultureInfo.InvariantCulture);
 
     public override PyKind Kind => PyKind.Int;
 }
@@ -101,24 +148,78 @@ public sealed class PyBytes(byte[] value) : PyValue
 /// <summary>list, tuple, set or frozenset.</summary>
 public sealed class PyCollection : PyValue
 {
+    HashSet<PyValue>? _elements;
+
     public PyCollection(PyKind kind, IReadOnlyList<PyValue> items)
     {
         if (kind is not (PyKind.List or PyKind.Tuple or PyKind.Set or PyKind.FrozenSet))
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a collection kind");
         Kind = kind;
         Items = items;
+        // Known once, here: asking every element again at every level of a nested value would be quadratic.
+        Hashable = kind is PyKind.Tuple or PyKind.FrozenSet && items.All(PyEquality.IsHashable);
     }
+
+    /// <summary>A set whose elements the caller has already put in a hash set (the decoder, checking for duplicates).</summary>
+    internal PyCollection(PyKind kind, IReadOnlyList<PyValue> items, HashSet<PyValue>? elements) : this(kind, items) => _elements = elements;
 
     public override PyKind Kind { get; }
     public IReadOnlyList<PyValue> Items { get; }
     public bool IsSequence => Kind is PyKind.List or PyKind.Tuple;
     public bool IsSet => Kind is PyKind.Set or PyKind.FrozenSet;
+    internal bool Hashable { get; }
+
+    /// <summary>Sets up to this size are searched element by element (hashes first): no hash set is made for them.</summary>
+    internal const int SmallSet = 8;
+
+    /// <summary>Is <paramref name="value"/> one of the elements? For sets, whose elements are distinct (the decoder and
+    /// the problem loader refuse duplicates).</summary>
+    internal bool Contains(PyValue value)
+    {
+        if (Items.Count > SmallSet) return Elements.Contains(value);
+        var hash = value.GetHashCode();
+        foreach (var item in Items)
+            if (item.GetHashCode() == hash && PyEquality.Exact(item, value)) return true;
+        return false;
+    }
+
+    /// <summary>The elements as a hash set, made once (never modified, so safe to share between threads).</summary>
+    HashSet<PyValue> Elements
+    {
+        get
+        {
+            var set = Volatile.Read(ref _elements);
+            if (set is not null) return set;
+            set = new HashSet<PyValue>(Items);
+            return Interlocked.CompareExchange(ref _elements, set, null) ?? set;
+        }
+    }
 }
 
-public sealed class PyDict(IReadOnlyList<KeyValuePair<PyValue, PyValue>> items) : PyValue
+public sealed class PyDict : PyValue
 {
-    public IReadOnlyList<KeyValuePair<PyValue, PyValue>> Items { get; } = items;
+    Dictionary<PyValue, PyValue>? _lookup;
+
+    public PyDict(IReadOnlyList<KeyValuePair<PyValue, PyValue>> items) => Items = items;
+
+    /// <summary>A dict whose keys the caller has already put in a dictionary (the decoder, checking for duplicates).</summary>
+    internal PyDict(IReadOnlyList<KeyValuePair<PyValue, PyValue>> items, Dictionary<PyValue, PyValue> lookup) : this(items) => _lookup = lookup;
+
+    public IReadOnlyList<KeyValuePair<PyValue, PyValue>> Items { get; }
     public override PyKind Kind => PyKind.Dict;
+
+    /// <summary>Key to value, made once (never modified, so safe to share between threads).</summary>
+    internal Dictionary<PyValue, PyValue> Lookup
+    {
+        get
+        {
+            var map = Volatile.Read(ref _lookup);
+            if (map is not null) return map;
+            map = new Dictionary<PyValue, PyValue>(Items.Count);
+            foreach (var (k, v) in Items) map[k] = v;
+            return Interlocked.CompareExchange(ref _lookup, map, null) ?? map;
+        }
+    }
 }
 
 /// <summary>A value the sandbox could not send as data (an object, a generator, a Counter, ...).</summary>
@@ -140,7 +241,7 @@ public static class PyEquality
         {
             case (PyNone, PyNone): return true;
             case (PyBool x, PyBool y): return x.Value == y.Value;
-            case (PyInt x, PyInt y): return x.Value == y.Value;
+            case (PyInt x, PyInt y): return IntEquals(x, y);
             case (PyFloat x, PyFloat y): return FloatEquals(x.Value, y.Value);
             case (PyStr x, PyStr y): return x.Value == y.Value;
             case (PyBytes x, PyBytes y): return x.Value.AsSpan().SequenceEqual(y.Value);
@@ -150,14 +251,26 @@ public static class PyEquality
                     if (!Exact(x.Items[i], y.Items[i])) return false;
                 return true;
             case (PyCollection x, PyCollection y):
-                return x.Items.Count == y.Items.Count && new HashSet<PyValue>(x.Items).SetEquals(y.Items);
-            case (PyDict x, PyDict y):
                 if (x.Items.Count != y.Items.Count) return false;
-                var map = ToDictionary(y);
-                return x.Items.All(kv => map.TryGetValue(kv.Key, out var v) && Exact(kv.Value, v));
+                foreach (var item in x.Items)
+                    if (!y.Contains(item)) return false;
+                return true;
+            case (PyDict x, PyDict y):
+                if (x.Lookup.Count != y.Lookup.Count) return false;
+                foreach (var (key, value) in x.Lookup)
+                    if (!y.Lookup.TryGetValue(key, out var other) || !Exact(value, other)) return false;
+                return true;
             case (PyUnrepresentable x, PyUnrepresentable y): return x.TypeName == y.TypeName;
             default: return false;
         }
+    }
+
+    static bool IntEquals(PyInt x, PyInt y)
+    {
+        var xSmall = x.TryGetSmall(out var a);
+        var ySmall = y.TryGetSmall(out var b);
+        if (xSmall || ySmall) return xSmall && ySmall && a == b; // one form per value: a big int never fits a long
+        return x.Text == y.Text; // canonical texts: equal exactly when the values are
     }
 
     /// <summary>nan equals nan (an expected nan is meant to be produced); 0.0 equals -0.0 as in Python.</summary>
@@ -179,7 +292,7 @@ public static class PyEquality
             case PyNone or PyBool:
                 return HashCode.Combine(v.Kind, v is PyBool { Value: true });
             case PyInt i:
-                return HashCode.Combine(PyKind.Int, IntLeaf(i.Value));
+                return HashCode.Combine(PyKind.Int, IntLeaf(i));
             case PyFloat f:
                 var d = double.IsNaN(f.Value) ? double.NaN : f.Value == 0 ? 0.0 : f.Value;
                 Span<byte> bits = stackalloc byte[8];
@@ -217,39 +330,23 @@ public static class PyEquality
         return (bytes.Length & 1) == 0 ? h : HashCode.Combine(h, bytes[^1]);
     }
 
-    /// <summary>The value's two's complement bytes (one form per value: 8 bytes when it fits a long).</summary>
-    static int IntLeaf(BigInteger value)
+    /// <summary>A long's 8 bytes; a bigger int's canonical decimal text (made once, and kept from the wire).</summary>
+    static int IntLeaf(PyInt value)
     {
-        Span<byte> small = stackalloc byte[8];
-        if (value >= long.MinValue && value <= long.MaxValue)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(small, (long)value);
-            return Leaf(small);
-        }
-        var rented = ArrayPool<byte>.Shared.Rent(value.GetByteCount());
-        try
-        {
-            value.TryWriteBytes(rented, out var written);
-            return Leaf(rented.AsSpan(0, written));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        if (!value.TryGetSmall(out var small)) return string.GetHashCode(value.Text.AsSpan());
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, small);
+        return Leaf(bytes);
     }
 
     /// <summary>Is the value usable as a set element or dict key in Python (no list, dict or set inside)?</summary>
     public static bool IsHashable(PyValue v) => v switch
     {
-        PyCollection { Kind: PyKind.List or PyKind.Set } or PyDict => false,
-        PyCollection c => c.Items.All(IsHashable),
+        PyCollection c => c.Hashable,
+        PyDict => false,
         _ => true,
     };
 
-    public static Dictionary<PyValue, PyValue> ToDictionary(PyDict d)
-    {
-        var map = new Dictionary<PyValue, PyValue>(d.Items.Count);
-        foreach (var (k, v) in d.Items) map[k] = v;
-        return map;
-    }
+    /// <summary>The dict's keys and values for lookups (made once per value; do not modify).</summary>
+    public static IReadOnlyDictionary<PyValue, PyValue> ToDictionary(PyDict d) => d.Lookup;
 }

@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -42,19 +45,45 @@ public static class TaggedJson
     public static readonly BigInteger SafeIntLimit = BigInteger.Pow(2, 53);
 
     static readonly string[] Tags = ["$int", "$float", "$tuple", "$set", "$frozenset", "$bytes", "$dict", "$unrepresentable"];
+    static readonly byte[][] TagsUtf8 = [.. Tags.Select(Encoding.UTF8.GetBytes)];
 
-    /// <summary>Decodes strictly: unknown tags, malformed tags, unhashable keys or elements, duplicate keys, values over
-    /// the caps are errors.</summary>
+    /// <summary>JSON levels a value may take: three per container ({"$dict": [[k, v]]}) and one for a tagged scalar.</summary>
+    const int MaxJsonDepth = 3 * MaxDepth + 2;
+
+    static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxJsonDepth + 1, AllowDuplicateProperties = false };
+
+    /// <summary>
+    /// Decodes strictly: unknown tags, malformed tags, unhashable keys or elements, duplicate keys, values over the caps
+    /// are errors. A container is decoded from its JSON text (written once from the node: a parsed node writes its
+    /// source, and JsonNode's own objects, a dictionary per JSON object, cost far more than the text); so a number
+    /// means what its JSON token says, and a container built in memory should hold floats as <see cref="ToJson"/>
+    /// makes them (a CLR double 1.0 writes as the int 1).
+    /// </summary>
     /// <param name="allowUnrepresentable">true for values from the sandbox; false for documents (an expected value cannot be unrepresentable).</param>
     public static PyValue Parse(JsonNode? node, bool allowUnrepresentable = false)
     {
         var decoder = new Decoder(allowUnrepresentable);
         try
         {
-            return decoder.Decode(node, null, 0);
+            if (node is null) return PyNone.Instance;
+            if (node is JsonValue value && !value.TryGetValue<JsonElement>(out _)) return decoder.InMemory(value);
+            var text = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(text, new JsonWriterOptions { MaxDepth = MaxJsonDepth }))
+            {
+                try
+                {
+                    node.WriteTo(writer);
+                }
+                catch (InvalidOperationException) when (writer.CurrentDepth >= MaxJsonDepth)
+                {
+                    throw Error($"nested deeper than {MaxDepth} levels");
+                }
+            }
+            using var document = JsonDocument.Parse(text.WrittenMemory, DocumentOptions);
+            return decoder.Decode(document.RootElement, 0);
         }
-        // A node parsed from hostile bytes can still throw when it is read: duplicate keys (ArgumentException),
-        // invalid UTF-8 or lone surrogates in a string (InvalidOperationException).
+        // Bytes from a child can break JSON in ways that show only when read: duplicate keys, invalid UTF-8 or lone
+        // surrogates in a string.
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or JsonException
                                       or OverflowException or InsufficientExecutionStackException)
         {
@@ -79,221 +108,301 @@ public static class TaggedJson
         }
     }
 
-    /// <summary>Where a value sits, built only when an error names it (keys can be long, and there can be 100 000 of them).</summary>
-    sealed class JsonPath(JsonPath? parent, string? key, int index)
-    {
-        public override string ToString()
-        {
-            var segments = new List<string>();
-            for (var p = this; p is not null; p = p.Parent)
-                segments.Add(p.Key is null ? $"[{p.Index}]" : $"[{JsonSerializer.Serialize(Cut(p.Key, 40))}]");
-            segments.Reverse();
-            return "$" + string.Concat(segments);
-        }
+    static ValueFormatException Error(string message) => new("$", message);
 
-        JsonPath? Parent { get; } = parent;
-        string? Key { get; } = key;
-        int Index { get; } = index;
-    }
+    /// <summary>The error of a value inside this one, its path made longer by one step: paths are built only on the way
+    /// out of an error (keys can be long, and there can be 100 000 of them).</summary>
+    static ValueFormatException Under(ValueFormatException inner, int index) => new($"$[{index}]{inner.Path[1..]}", inner.Reason);
 
-    static ValueFormatException Error(JsonPath? path, string message) => new(path?.ToString() ?? "$", message);
+    static ValueFormatException Under(ValueFormatException inner, string key) =>
+        new($"$[{JsonSerializer.Serialize(Cut(key, 40))}]{inner.Path[1..]}", inner.Reason);
 
     sealed class Decoder(bool allowUnrep)
     {
+        static readonly SearchValues<byte> FloatMarks = SearchValues.Create(".eE"u8);
+
         int _items;
         long _chars;
 
-        void SpendItems(JsonPath? path, int n)
+        void SpendItems(int n)
         {
             _items += n;
-            if (_items > MaxItems) throw Error(path, $"more than {MaxItems} values in one value");
+            if (_items > MaxItems) throw Error($"more than {MaxItems} values in one value");
         }
 
-        void SpendChars(JsonPath? path, long n)
+        void SpendChars(long n)
         {
             _chars += n;
-            if (_chars > MaxChars) throw Error(path, $"more than {MaxChars} characters of text in one value");
+            if (_chars > MaxChars) throw Error($"more than {MaxChars} characters of text in one value");
         }
 
         /// <summary>Refuses a container before its elements are decoded when they alone are over the budget.</summary>
-        void Reserve(JsonPath? path, int count)
+        void Reserve(int count)
         {
-            if ((long)_items + count > MaxItems) throw Error(path, $"more than {MaxItems} values in one value");
+            if ((long)_items + count > MaxItems) throw Error($"more than {MaxItems} values in one value");
         }
 
-        public PyValue Decode(JsonNode? node, JsonPath? path, int depth)
+        public PyValue Decode(JsonElement element, int depth)
         {
-            if (depth > MaxDepth) throw Error(path, $"nested deeper than {MaxDepth} levels");
-            RuntimeHelpers.EnsureSufficientExecutionStack();
-            SpendItems(path, 1);
-            switch (node)
+            if (depth > MaxDepth) throw Error($"nested deeper than {MaxDepth} levels");
+            SpendItems(1);
+            switch (element.ValueKind)
             {
-                case null: return PyNone.Instance;
-                case JsonArray arr: return new PyCollection(PyKind.List, DecodeItems(arr, path, depth));
-                case JsonObject obj: return DecodeObject(obj, path, depth);
-                case JsonValue val: return DecodeScalar(val, path);
-                default: throw Error(path, "unsupported JSON node");
+                case JsonValueKind.Null: return PyNone.Instance;
+                case JsonValueKind.True: return PyBool.True;
+                case JsonValueKind.False: return PyBool.False;
+                case JsonValueKind.String: return Str(element.GetString()!);
+                case JsonValueKind.Number: return Number(element);
+                case JsonValueKind.Array:
+                    RuntimeHelpers.EnsureSufficientExecutionStack();
+                    return new PyCollection(PyKind.List, DecodeItems(element, depth));
+                case JsonValueKind.Object:
+                    RuntimeHelpers.EnsureSufficientExecutionStack();
+                    return DecodeObject(element, depth);
+                default: throw Error("unsupported JSON value");
             }
         }
 
-        List<PyValue> DecodeItems(JsonArray arr, JsonPath? path, int depth)
+        /// <summary>A scalar built in memory: it keeps its CLR type (a double is a float even when integral).</summary>
+        public PyValue InMemory(JsonValue value)
         {
-            Reserve(path, arr.Count);
-            var items = new List<PyValue>(arr.Count);
-            for (var i = 0; i < arr.Count; i++) items.Add(Decode(arr[i], new JsonPath(path, null, i), depth + 1));
-            return items;
-        }
-
-        PyStr Str(string s, JsonPath? path)
-        {
-            SpendChars(path, CodePoints(s));
-            return new PyStr(s);
-        }
-
-        PyValue DecodeScalar(JsonValue val, JsonPath? path)
-        {
-            switch (val.GetValueKind())
+            SpendItems(1);
+            switch (value.GetValueKind())
             {
-                case JsonValueKind.String: return Str(val.GetValue<string>(), path);
+                case JsonValueKind.String: return Str(value.GetValue<string>());
                 case JsonValueKind.True: return PyBool.True;
                 case JsonValueKind.False: return PyBool.False;
                 case JsonValueKind.Null: return PyNone.Instance;
                 case JsonValueKind.Number: break;
-                default: throw Error(path, "unsupported JSON value");
+                default: throw Error("unsupported JSON value");
             }
-            // Values built in memory keep their CLR type; parsed ones keep their token text.
-            if (!val.TryGetValue<JsonElement>(out _))
-            {
-                if (val.TryGetValue<double>(out var d)) return Float(d, path);
-                if (val.TryGetValue<float>(out var f)) return Float(f, path);
-                if (val.TryGetValue<decimal>(out var m)) return Float((double)m, path);
-            }
-            var text = val.ToJsonString();
-            if (text.Length > MaxIntDigits + 1) throw Error(path, $"number token longer than {MaxIntDigits + 1} characters");
-            if (text.AsSpan().IndexOfAny('.', 'e', 'E') >= 0)
-                return Float(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture), path);
-            // Plain tokens up to 2^53 are free, as in the sandbox's encoder; longer digit strings are text.
-            if (text.Length > 17) SpendChars(path, text.Length);
-            return Int(text, path) ?? throw Error(path, "expected an integer token");
+            if (value.TryGetValue<long>(out var l)) return new PyInt(l);
+            if (value.TryGetValue<double>(out var d)) return Float(d);
+            if (value.TryGetValue<float>(out var f)) return Float(f);
+            if (value.TryGetValue<decimal>(out var m)) return Float((double)m);
+            return Number(JsonSerializer.SerializeToElement(value));
         }
 
-        static PyFloat Float(double d, JsonPath? path) => double.IsFinite(d)
-            ? new PyFloat(d)
-            : throw Error(path, "number out of float range (use {\"$float\": \"inf\"})");
+        List<PyValue> DecodeItems(JsonElement array, int depth)
+        {
+            Reserve(array.GetArrayLength());
+            var items = new List<PyValue>(array.GetArrayLength());
+            foreach (var item in array.EnumerateArray())
+            {
+                try
+                {
+                    items.Add(Decode(item, depth + 1));
+                }
+                catch (ValueFormatException e)
+                {
+                    throw Under(e, items.Count);
+                }
+            }
+            return items;
+        }
 
-        /// <summary>An optional sign and ASCII digits, at most <see cref="MaxIntDigits"/> of them, checked before
-        /// BigInteger.Parse, which is superlinear (the caller has charged the text); null when the text is not an integer.</summary>
-        static PyInt? Int(string text, JsonPath? path)
+        PyStr Str(string s)
+        {
+            SpendChars(CodePoints(s));
+            return new PyStr(s);
+        }
+
+        /// <summary>A number token: a float when it has '.', 'e' or 'E', an int otherwise.</summary>
+        PyValue Number(JsonElement element)
+        {
+            var raw = JsonMarshal.GetRawUtf8Value(element);
+            var isFloat = raw.IndexOfAny(FloatMarks) >= 0;
+            if (!isFloat && element.TryGetInt64(out var small)) return PyInt.Of(small);
+            if (raw.Length > MaxIntDigits + 1) throw Error($"number token longer than {MaxIntDigits + 1} characters");
+            if (isFloat) return Float(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
+            // Plain tokens up to 2^53 are free, as in the sandbox's encoder; longer digit strings are text.
+            SpendChars(raw.Length);
+            return Int(Encoding.UTF8.GetString(raw)) ?? throw Error("expected an integer token");
+        }
+
+        static PyFloat Float(double d) => double.IsFinite(d)
+            ? new PyFloat(d)
+            : throw Error("number out of float range (use {\"$float\": \"inf\"})");
+
+        /// <summary>An optional sign and ASCII digits, at most <see cref="MaxIntDigits"/> of them (the caller has charged the
+        /// text); a big int stays text until someone asks for its number. Null when the text is not an integer.</summary>
+        static PyInt? Int(string text)
         {
             var sign = text.Length > 0 && text[0] is '+' or '-' ? 1 : 0;
             var digits = text.AsSpan(sign);
             if (digits.Length == 0 || digits.ContainsAnyExceptInRange('0', '9')) return null;
-            if (digits.Length > MaxIntDigits) throw Error(path, $"int with more than {MaxIntDigits} digits");
+            if (digits.Length > MaxIntDigits) throw Error($"int with more than {MaxIntDigits} digits");
             var significant = digits.TrimStart('0');
-            if (significant.IsEmpty) return new PyInt(BigInteger.Zero, "0");
-            var value = BigInteger.Parse(significant, NumberStyles.None, CultureInfo.InvariantCulture);
             var negative = text[0] == '-';
-            return negative ? new PyInt(-value, "-" + significant.ToString()) : new PyInt(value, significant.ToString());
+            if (significant.Length <= 18) // within a long: a number
+            {
+                var small = significant.IsEmpty ? 0 : long.Parse(significant, NumberStyles.None, CultureInfo.InvariantCulture);
+                return PyInt.Of(negative ? -small : small);
+            }
+            var canonical = negative ? "-" + significant.ToString() : significant.ToString();
+            // 19 digits may still fit a long: one form per value.
+            return significant.Length == 19 && long.TryParse(canonical, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
+                ? PyInt.Of(l)
+                : new PyInt(canonical);
         }
 
-        PyValue DecodeObject(JsonObject obj, JsonPath? path, int depth)
+        PyValue DecodeObject(JsonElement obj, int depth)
         {
+            // A '$' name anywhere makes the object a tag (the first one names it). Names are compared as raw bytes:
+            // making a string of each costs more than the rest of a small object.
+            var count = 0;
             string? tag = null;
-            foreach (var (key, _) in obj)
-                if (key.StartsWith('$'))
-                {
-                    tag = key;
-                    break;
-                }
+            JsonElement inner = default;
+            foreach (var property in obj.EnumerateObject())
+            {
+                count++;
+                if (tag is not null) continue;
+                var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+                if (raw.Length == 0 || raw[0] is not ((byte)'$' or (byte)'\\')) continue;
+                for (var t = 0; t < Tags.Length && tag is null; t++)
+                    if (property.NameEquals(TagsUtf8[t])) tag = Tags[t];
+                tag ??= property.Name.StartsWith('$') ? property.Name : null;
+                inner = property.Value;
+            }
             if (tag is null)
             {
-                Reserve(path, obj.Count);
-                var entries = new List<KeyValuePair<PyValue, PyValue>>(obj.Count);
-                foreach (var (key, child) in obj)
+                Reserve(count);
+                var entries = new List<KeyValuePair<PyValue, PyValue>>(count);
+                foreach (var property in obj.EnumerateObject())
                 {
-                    var at = new JsonPath(path, key, 0);
-                    SpendItems(at, 1);
-                    entries.Add(new(Str(key, at), Decode(child, at, depth + 1)));
+                    var key = property.Name;
+                    try
+                    {
+                        SpendItems(1);
+                        entries.Add(new(Str(key), Decode(property.Value, depth + 1)));
+                    }
+                    catch (ValueFormatException e)
+                    {
+                        throw Under(e, key);
+                    }
                 }
                 return new PyDict(entries);
             }
 
             if (!Tags.Contains(tag))
-                throw Error(path, $"unknown tag '{Cut(tag, 40)}' ({string.Join(", ", Tags.Where(t => allowUnrep || t != "$unrepresentable"))}); dict keys starting with '$' need {{\"$dict\": [[key, value], ...]}}");
-            foreach (var (key, _) in obj)
-                if (key != tag && !(tag == "$unrepresentable" && key == "reason"))
-                    throw Error(path, $"'{tag}' object has unexpected key '{Cut(key, 40)}'");
-            var inner = obj[tag];
-            var ipath = new JsonPath(path, tag, 0);
+                throw Error($"unknown tag '{Cut(tag, 40)}' ({string.Join(", ", Tags.Where(t => allowUnrep || t != "$unrepresentable"))}); dict keys starting with '$' need {{\"$dict\": [[key, value], ...]}}");
+            if (count > 1)
+                foreach (var property in obj.EnumerateObject())
+                    if (!property.NameEquals(tag) && !(tag == "$unrepresentable" && property.NameEquals("reason")))
+                        throw Error($"'{tag}' object has unexpected key '{Cut(property.Name, 40)}'");
+            if (tag == "$unrepresentable" && !allowUnrep) throw Error("'$unrepresentable' is not allowed here");
+            try
+            {
+                return DecodeTagged(tag, inner, obj, depth);
+            }
+            catch (ValueFormatException e)
+            {
+                throw Under(e, tag);
+            }
+        }
+
+        /// <summary>The inside of a tagged object; errors are relative to <c>obj[tag]</c>.</summary>
+        PyValue DecodeTagged(string tag, JsonElement inner, JsonElement obj, int depth)
+        {
             switch (tag)
             {
                 case "$int":
-                    if (inner is not JsonValue iv || iv.GetValueKind() != JsonValueKind.String)
-                        throw Error(ipath, "expected a decimal integer string");
-                    var digits = iv.GetValue<string>();
-                    if (digits.Length > MaxIntDigits + 1) throw Error(ipath, $"int with more than {MaxIntDigits} digits");
-                    SpendChars(ipath, digits.Length);
-                    return Int(digits, ipath) ?? throw Error(ipath, "expected a decimal integer string");
+                    if (inner.ValueKind != JsonValueKind.String) throw Error("expected a decimal integer string");
+                    var digits = inner.GetString()!;
+                    if (digits.Length > MaxIntDigits + 1) throw Error($"int with more than {MaxIntDigits} digits");
+                    SpendChars(digits.Length);
+                    return Int(digits) ?? throw Error("expected a decimal integer string");
                 case "$float":
-                    var s = inner is JsonValue fv && fv.GetValueKind() == JsonValueKind.String ? fv.GetValue<string>() : null;
+                    var s = inner.ValueKind == JsonValueKind.String ? inner.GetString() : null;
                     return s switch
                     {
                         "nan" => new PyFloat(double.NaN),
                         "inf" => new PyFloat(double.PositiveInfinity),
                         "-inf" => new PyFloat(double.NegativeInfinity),
-                        _ => throw Error(ipath, "expected \"nan\", \"inf\" or \"-inf\""),
+                        _ => throw Error("expected \"nan\", \"inf\" or \"-inf\""),
                     };
                 case "$tuple" or "$set" or "$frozenset":
-                    if (inner is not JsonArray arr) throw Error(ipath, "expected an array");
+                    if (inner.ValueKind != JsonValueKind.Array) throw Error("expected an array");
                     var kind = tag switch { "$tuple" => PyKind.Tuple, "$set" => PyKind.Set, _ => PyKind.FrozenSet };
-                    var items = DecodeItems(arr, ipath, depth);
-                    if (kind != PyKind.Tuple) CheckSetElements(items, ipath);
-                    return new PyCollection(kind, items);
+                    var items = DecodeItems(inner, depth);
+                    return kind == PyKind.Tuple ? new PyCollection(kind, items) : new PyCollection(kind, items, SetElements(items));
                 case "$bytes":
-                    if (inner is JsonValue bv && bv.GetValueKind() == JsonValueKind.String)
+                    if (inner.ValueKind == JsonValueKind.String)
                     {
-                        var b64 = bv.GetValue<string>();
-                        SpendChars(ipath, b64.Length);
+                        var b64 = inner.GetString()!;
+                        SpendChars(b64.Length);
                         var buffer = new byte[b64.Length];
                         if (Convert.TryFromBase64String(b64, buffer, out var n)) return new PyBytes(buffer[..n]);
                     }
-                    throw Error(ipath, "expected a base64 string");
+                    throw Error("expected a base64 string");
                 case "$dict":
-                    if (inner is not JsonArray pairs) throw Error(ipath, "expected an array of [key, value] pairs");
-                    Reserve(ipath, pairs.Count);
-                    var entries = new List<KeyValuePair<PyValue, PyValue>>(pairs.Count);
-                    var seen = new HashSet<PyValue>(pairs.Count);
-                    for (var i = 0; i < pairs.Count; i++)
+                    if (inner.ValueKind != JsonValueKind.Array) throw Error("expected an array of [key, value] pairs");
+                    Reserve(inner.GetArrayLength());
+                    var entries = new List<KeyValuePair<PyValue, PyValue>>(inner.GetArrayLength());
+                    var lookup = new Dictionary<PyValue, PyValue>(inner.GetArrayLength());
+                    foreach (var pair in inner.EnumerateArray())
                     {
-                        var ppath = new JsonPath(ipath, null, i);
-                        if (pairs[i] is not JsonArray { Count: 2 } pair) throw Error(ppath, "expected a [key, value] pair");
-                        var kpath = new JsonPath(ppath, null, 0);
-                        var key = Decode(pair[0], kpath, depth + 1);
-                        if (!PyEquality.IsHashable(key)) throw Error(kpath, $"unhashable key of type {key.TypeName}");
-                        if (!seen.Add(key)) throw Error(kpath, $"duplicate key {PyRepr.Short(key)}");
-                        entries.Add(new(key, Decode(pair[1], new JsonPath(ppath, null, 1), depth + 1)));
+                        try
+                        {
+                            if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2) throw Error("expected a [key, value] pair");
+                            PyValue key;
+                            try
+                            {
+                                key = Decode(pair[0], depth + 1);
+                                if (!PyEquality.IsHashable(key)) throw Error($"unhashable key of type {key.TypeName}");
+                                if (lookup.ContainsKey(key)) throw Error($"duplicate key {PyRepr.Short(key)}");
+                            }
+                            catch (ValueFormatException e)
+                            {
+                                throw Under(e, 0);
+                            }
+                            try
+                            {
+                                var value = Decode(pair[1], depth + 1);
+                                entries.Add(new(key, value));
+                                lookup.Add(key, value);
+                            }
+                            catch (ValueFormatException e)
+                            {
+                                throw Under(e, 1);
+                            }
+                        }
+                        catch (ValueFormatException e)
+                        {
+                            throw Under(e, entries.Count);
+                        }
                     }
-                    return new PyDict(entries);
+                    return new PyDict(entries, lookup);
                 default: // $unrepresentable
-                    if (!allowUnrep) throw Error(path, "'$unrepresentable' is not allowed here");
-                    if (inner is not JsonValue uv || uv.GetValueKind() != JsonValueKind.String)
-                        throw Error(ipath, "expected a type name");
-                    var name = Cut(uv.GetValue<string>(), MaxNameLength);
-                    SpendChars(ipath, name.Length);
-                    var reason = obj["reason"] is JsonValue rv && rv.GetValueKind() == JsonValueKind.String ? Cut(rv.GetValue<string>(), MaxNameLength) : null;
-                    SpendChars(ipath, reason?.Length ?? 0);
+                    if (inner.ValueKind != JsonValueKind.String) throw Error("expected a type name");
+                    var name = Cut(inner.GetString()!, MaxNameLength);
+                    SpendChars(name.Length);
+                    var reason = obj.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? Cut(r.GetString()!, MaxNameLength) : null;
+                    SpendChars(reason?.Length ?? 0);
                     return new PyUnrepresentable(name, reason);
             }
         }
     }
 
-    static void CheckSetElements(IReadOnlyList<PyValue> items, JsonPath path)
+    /// <summary>Checks a set's elements (unhashable and duplicate ones are errors); returns them as a hash set, or null
+    /// for a small set, which is searched element by element.</summary>
+    static HashSet<PyValue>? SetElements(IReadOnlyList<PyValue> items)
     {
-        var seen = new HashSet<PyValue>(items.Count);
+        var seen = items.Count > PyCollection.SmallSet ? new HashSet<PyValue>(items.Count) : null;
         for (var i = 0; i < items.Count; i++)
         {
-            if (!PyEquality.IsHashable(items[i])) throw Error(new JsonPath(path, null, i), $"unhashable set element of type {items[i].TypeName}");
-            if (!seen.Add(items[i])) throw Error(new JsonPath(path, null, i), $"duplicate set element {PyRepr.Short(items[i])}");
+            if (!PyEquality.IsHashable(items[i])) throw Under(Error($"unhashable set element of type {items[i].TypeName}"), i);
+            if (seen is null ? Duplicate(items, i) : !seen.Add(items[i]))
+                throw Under(Error($"duplicate set element {PyRepr.Short(items[i])}"), i);
+        }
+        return seen;
+
+        static bool Duplicate(IReadOnlyList<PyValue> items, int i)
+        {
+            var hash = items[i].GetHashCode();
+            for (var j = 0; j < i; j++)
+                if (items[j].GetHashCode() == hash && PyEquality.Exact(items[j], items[i])) return true;
+            return false;
         }
     }
 
@@ -323,7 +432,7 @@ public static class TaggedJson
     {
         PyNone => null,
         PyBool b => JsonValue.Create(b.Value),
-        PyInt i when BigInteger.Abs(i.Value) <= SafeIntLimit => JsonValue.Create((long)i.Value),
+        PyInt i when i.TryGetSmall(out var small) && small is >= -(1L << 53) and <= 1L << 53 => JsonValue.Create(small),
         PyInt i => new JsonObject { ["$int"] = i.Text },
         PyFloat f when double.IsNaN(f.Value) => new JsonObject { ["$float"] = "nan" },
         PyFloat f when double.IsInfinity(f.Value) => new JsonObject { ["$float"] = f.Value > 0 ? "inf" : "-inf" },
