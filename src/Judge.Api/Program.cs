@@ -2,9 +2,10 @@ using Judge.Api;
 using Judge.Api.Auth;
 using Judge.Api.Cli;
 using Judge.Api.Health;
+using Judge.Worker;
 using Judge.Api.Problems;
 using Judge.Api.Runs;
-using Judge.Api.Storage;
+using Judge.Storage;
 using Judge.Api.Submissions;
 using Judge.Sandbox.Pool;
 
@@ -21,6 +22,7 @@ builder.AddStorage();
 builder.Services.AddSandbox();
 builder.AddProblems();
 builder.AddSubmissions();
+builder.AddSubmissionLimits();
 
 var app = builder.Build();
 

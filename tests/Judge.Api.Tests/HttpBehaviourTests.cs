@@ -1,3 +1,4 @@
+using Judge.Worker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -332,7 +333,7 @@ public sealed class HttpBehaviourTests
     [Fact]
     public async Task Queue_is_fair_across_clients()
     {
-        var queue = new Submissions.SubmissionQueue(Microsoft.Extensions.Options.Options.Create(new Submissions.QueueOptions { Capacity = 100 }));
+        var queue = new Judge.Worker.SubmissionQueue(Microsoft.Extensions.Options.Options.Create(new Judge.Worker.QueueOptions { Capacity = 100 }));
         var greedy = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
         foreach (var id in greedy) { queue.TryReserve().Should().BeTrue(); queue.Enqueue("greedy", id); }
         var polite = Guid.NewGuid();

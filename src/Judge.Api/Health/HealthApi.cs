@@ -1,3 +1,4 @@
+using Judge.Worker;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Judge.Api.Health;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Judge.Api.Auth;
-using Judge.Api.Storage;
+using Judge.Storage;
 using Judge.Core.Problems;
 using Judge.Core.Validation;
 using Judge.Sandbox;

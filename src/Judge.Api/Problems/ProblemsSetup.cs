@@ -1,4 +1,4 @@
-using Judge.Api.Storage;
+using Judge.Storage;
 using Judge.Core.Grading;
 using Judge.Core.Problems;
 using Judge.Core.Validation;

@@ -1,6 +1,7 @@
+using Judge.Core.Grading;
 using System.Text;
 using Judge.Api.Auth;
-using Judge.Api.Health;
+using Judge.Worker;
 using Judge.Api.Submissions;
 using Judge.Sandbox;
 using Microsoft.AspNetCore.Http.HttpResults;

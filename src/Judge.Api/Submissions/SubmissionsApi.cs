@@ -1,7 +1,8 @@
+using Judge.Worker;
 using System.Security.Cryptography;
 using System.Text;
 using Judge.Api.Auth;
-using Judge.Api.Storage;
+using Judge.Storage;
 using Judge.Core.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

@@ -8,7 +8,7 @@ internal static class HostLauncher
 {
     /// <summary>The only application files the jail sees, besides the harness directory.</summary>
     public static readonly string[] AppFiles =
-        ["Judge.Sandbox.dll", "Judge.Sandbox.runtimeconfig.json", "Judge.Sandbox.deps.json", "Python.Runtime.dll"];
+        ["Judge.Sandbox.Host.dll", "Judge.Sandbox.Host.runtimeconfig.json", "Judge.Sandbox.Host.deps.json", "Python.Runtime.dll"];
 
     public const string ControlPathInJail = "/run/judge/control.sock";
 
@@ -34,7 +34,7 @@ internal static class HostLauncher
         foreach (var arg in ProfileArguments(pre, controlDir)) psi.ArgumentList.Add(arg);
         psi.ArgumentList.Add("--");
         psi.ArgumentList.Add(pre.DotnetMuxer);
-        psi.ArgumentList.Add("/app/Judge.Sandbox.dll");
+        psi.ArgumentList.Add("/app/Judge.Sandbox.Host.dll");
         psi.ArgumentList.Add("--control");
         psi.ArgumentList.Add(ControlPathInJail);
         psi.ArgumentList.Add("--python");

@@ -1,11 +1,10 @@
+using Judge.Core;
 using System.Text.Json;
-using Judge.Api.Health;
-using Judge.Api.Storage;
+using Judge.Storage;
 using Judge.Core.Grading;
 using Judge.Core.Problems;
-using Microsoft.Extensions.Options;
 
-namespace Judge.Api.Submissions;
+namespace Judge.Worker;
 
 /// <summary>Grades queued submissions with N workers. On start, re-enqueues whatever a crash left queued or running.</summary>
 public sealed class GradingService(
@@ -77,7 +76,7 @@ public sealed class GradingService(
         }
         metrics.GradingSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         metrics.Submissions.WithLabels(JudgeMetrics.Label(result.Verdict)).Inc();
-        store.Complete(id, JsonSerializer.Serialize(result, ApiJson.Options));
+        store.Complete(id, JsonSerializer.Serialize(result, JudgeJson.Options));
         queue.NotifyCompleted(id);
         logger.LogInformation("Submission graded: {Verdict} {Passed}/{Total}", result.Verdict, result.Passed, result.Total);
     }
@@ -88,7 +87,6 @@ public static class SubmissionsSetup
     public static IHostApplicationBuilder AddSubmissions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<QueueOptions>().BindConfiguration("Queue").ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<LimitsOptions>().BindConfiguration("Limits").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SubmissionQueue>();
         builder.Services.AddSingleton<JudgeMetrics>();
         builder.Services.AddHostedService<GradingService>();

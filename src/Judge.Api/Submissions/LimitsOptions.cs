@@ -2,19 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Judge.Api.Submissions;
 
-/// <summary>Configuration section "Queue".</summary>
-public sealed class QueueOptions
-{
-    /// <summary>Submissions waiting at most; beyond it POST /v1/submissions answers 503 with Retry-After.</summary>
-    [Range(1, 1_000_000)] public int Capacity { get; set; } = 1000;
-
-    /// <summary>Submissions graded at once.</summary>
-    [Range(1, 256)] public int Workers { get; set; } = 2;
-
-    /// <summary>Retry-After sent with 503 when the queue is full or the sandbox is not ready.</summary>
-    [Range(1, 3600)] public int RetryAfterSeconds { get; set; } = 5;
-}
-
 /// <summary>Configuration section "Limits".</summary>
 public sealed class LimitsOptions
 {
@@ -26,4 +13,13 @@ public sealed class LimitsOptions
 
     /// <summary>Longest wait of POST /v1/submissions?wait=true before it answers 202.</summary>
     [Range(0, 600)] public int WaitSeconds { get; set; } = 30;
+}
+
+public static class LimitsSetup
+{
+    public static IHostApplicationBuilder AddSubmissionLimits(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<LimitsOptions>().BindConfiguration("Limits").ValidateDataAnnotations().ValidateOnStart();
+        return builder;
+    }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 
-namespace Judge.Api.Submissions;
+namespace Judge.Worker;
 
 /// <summary>
 /// The in-process queue of submission ids: bounded, and fair across clients (round-robin over one queue per client),

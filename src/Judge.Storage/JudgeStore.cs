@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
-namespace Judge.Api.Storage;
+namespace Judge.Storage;
 
 public enum SubmissionStatus { Queued, Running, Completed }
 

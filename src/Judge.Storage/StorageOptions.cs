@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Judge.Api.Storage;
+namespace Judge.Storage;
 
 /// <summary>Configuration section "Storage".</summary>
 public sealed class StorageOptions

@@ -1,7 +1,7 @@
 using Judge.Sandbox;
 using Judge.Sandbox.Pool;
 
-namespace Judge.Api.Health;
+namespace Judge.Worker;
 
 /// <summary>Whether runs can be sent now. Only the real pool warms up; any other ISandbox counts as ready.</summary>
 internal static class SandboxReadiness

@@ -1,8 +1,7 @@
-using Judge.Api.Submissions;
 using Judge.Sandbox.Pool;
 using Prometheus;
 
-namespace Judge.Api.Health;
+namespace Judge.Worker;
 
 /// <summary>Prometheus metrics of one app instance (its own registry, so test hosts do not share counters).</summary>
 public sealed class JudgeMetrics
