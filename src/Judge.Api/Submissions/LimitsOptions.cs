@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Judge.Api.Submissions;
 
-/// <summary>Configuration section "Limits".</summary>
+/// <summary>Configuration section "Limits": what one request may ask for.</summary>
 public sealed class LimitsOptions
 {
     /// <summary>Largest candidate code in UTF-8 bytes (413 beyond).</summary>
@@ -13,13 +13,20 @@ public sealed class LimitsOptions
 
     /// <summary>Longest wait of POST /v1/submissions?wait=true before it answers 202.</summary>
     [Range(0, 600)] public int WaitSeconds { get; set; } = 30;
+
+    /// <summary>Longest an ad-hoc run may wait in the queue before it answers 503 (its own time limits come on top).</summary>
+    [Range(1, 600)] public int RunQueueSeconds { get; set; } = 60;
+
+    /// <summary>Longest a problem validation (POST /v1/problems) may take before it answers 503.</summary>
+    [Range(1, 3600)] public int ValidationSeconds { get; set; } = 300;
 }
 
-public static class LimitsSetup
+public static class SubmissionsSetup
 {
-    public static IHostApplicationBuilder AddSubmissionLimits(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddSubmissions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration("Limits").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<PendingRequests>();
         return builder;
     }
 }
