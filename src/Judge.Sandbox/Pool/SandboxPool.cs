@@ -27,9 +27,8 @@ public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsy
     {
         _options = options.Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        int hosts = _options.Hosts > 0 ? _options.Hosts : Environment.ProcessorCount;
-        _hosts = new SandboxHost?[hosts];
-        _capacity = new SemaphoreSlim(hosts * _options.RunsPerHost);
+        _hosts = new SandboxHost?[_options.HostCount(Environment.ProcessorCount)];
+        _capacity = new SemaphoreSlim(_options.SlotCount(Environment.ProcessorCount));
     }
 
     /// <summary>True while at least one host is warm and the machine has what the sandbox needs.</summary>
