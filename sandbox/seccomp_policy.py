@@ -456,6 +456,7 @@ def describe():
     numbers = _resolve(lib, list(rules) + list(ENOSYS_INSTEAD))
     arch = NATIVE_ARCHES[lib.seccomp_arch_native()]
     refused_by_child = {n for n, r in CHILD_REFUSES.items() if r is ANY}
+    prepare()
     candidate = {n: r for n, r in rules.items() if n in numbers and n not in refused_by_child}
     return {
         "arch": arch,
@@ -467,6 +468,8 @@ def describe():
         "enosys": {n: numbers[n] for n in ENOSYS_INSTEAD if n in numbers},
         "namesAProcess": {n: {"number": numbers[n], "argument": i} for n, i in NAMES_A_PROCESS.items() if n in numbers},
         "seccompPassthrough": SECCOMP_PASSTHROUGH if arch == "x86_64" else {},
+        "zygoteFilterInstructions": len(_zygote_program) // 8,
+        "childFilterInstructions": len(_program) // 8,
     }
 
 if __name__ == "__main__":
