@@ -100,7 +100,7 @@ ALLOW = (
     ("Files: imports, /usr, /proc/self (the jail's file system is read-only; the legacy forms are the same calls)",
      dict.fromkeys((
          "open", "openat", "newfstatat", "fstat", "stat", "lstat", "statx", "access", "faccessat", "faccessat2",
-         "readlink", "readlinkat", "getdents64", "getcwd", "chdir", "fchdir", "statfs", "fstatfs"), ANY)),
+         "readlink", "readlinkat", "getdents64", "getcwd", "chdir", "fchdir", "statfs", "fstatfs", "umask"), ANY)),
     ("Descriptor flags and the few terminal/pipe queries CPython makes (isatty, get_terminal_size, set_inheritable, "
      "set_blocking); nothing that routes signals (F_SETOWN, F_SETOWN_EX, F_SETSIG, O_ASYNC, FIOASYNC, FIOSETOWN, "
      "SIOCSPGRP), injects input (TIOCSTI), takes leases or notifications, or resizes pipes", {
