@@ -242,6 +242,9 @@ def _spare(control_fd):
     """A spare child: does what no run decides (stdin, the fixed limits) while it waits for exactly one message
     carrying its run's descriptors (SCM_RIGHTS), then runs."""
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # A session of its own: the scheduler's autogroup (CPU share, /proc/self/autogroup) is per session, so what this
+    # child's run does to its own cannot slow the host or any other run.
+    os.setsid()
     _keep_only_fds(control_fd)
     null = os.open("/dev/null", os.O_RDONLY)
     random.seed()  # as after os.fork: no run sees the zygote's (or another run's) random state
