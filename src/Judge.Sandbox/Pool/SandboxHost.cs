@@ -37,9 +37,12 @@ internal sealed class SandboxHost : IAsyncDisposable
     volatile bool _stopRequested;
     static long s_nextId;
 
-    public SandboxHost(int slot, Prerequisites pre, SandboxOptions options, ILogger logger)
+    readonly LauncherThread _launcher;
+
+    public SandboxHost(int slot, Prerequisites pre, SandboxOptions options, LauncherThread launcher, ILogger logger)
     {
         Slot = slot;
+        _launcher = launcher;
         _pre = pre;
         _options = options;
         _logger = logger;
@@ -60,8 +63,7 @@ internal sealed class SandboxHost : IAsyncDisposable
         File.SetUnixFileMode(socketPath, (UnixFileMode)0b110_110_110);
         listener.Listen(1);
 
-        _process = Process.Start(HostLauncher.Build(_pre, _options, Slot, _controlDir))
-            ?? throw new SandboxUnavailableException("could not start bwrap");
+        _process = await _launcher.StartAsync(HostLauncher.Build(_pre, _options, Slot, _controlDir));
         _process.StandardInput.Close();
         _ = PumpDiagnosticsAsync(_process.StandardError);
         _ = _process.StandardOutput.ReadToEndAsync(CancellationToken.None);

@@ -16,6 +16,7 @@ public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsy
     readonly SandboxHost?[] _hosts;
     readonly SemaphoreSlim _capacity;
     readonly CancellationTokenSource _stopping = new();
+    readonly LauncherThread _launcher = new();
     readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     Prerequisites? _pre;
@@ -90,7 +91,7 @@ public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsy
         int failures = 0;
         while (!_stopping.IsCancellationRequested)
         {
-            var host = new SandboxHost(slot, _pre!, _options, _logger);
+            var host = new SandboxHost(slot, _pre!, _options, _launcher, _logger);
             try
             {
                 await host.StartAsync(_stopping.Token);
@@ -251,6 +252,7 @@ public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsy
         await _stopping.CancelAsync();
         await Task.WhenAll(_hosts.OfType<SandboxHost>().Select(h => h.StopAsync(TimeSpan.FromSeconds(2))));
         if (_supervisor is not null) await _supervisor.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _launcher.Dispose();
         try { if (_pre is not null) Directory.Delete(_pre.AppDirectory, recursive: true); }
         catch (IOException) { }
     }
