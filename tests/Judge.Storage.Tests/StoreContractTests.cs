@@ -377,3 +377,15 @@ public sealed class SqliteStoreContractTests : StoreContractTests
         return Task.CompletedTask;
     }
 }
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStoreContractTests(PostgresFixture postgres) : StoreContractTests
+{
+    protected override async Task<IJudgeStore> CreateStoreAsync() =>
+        StorageSetup.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = await postgres.NewDatabaseAsync() });
+
+    public override async Task DisposeAsync()
+    {
+        if (Store is IAsyncDisposable disposable) await disposable.DisposeAsync();
+    }
+}
