@@ -30,6 +30,8 @@ internal sealed class PostgresJudgeStore : IJudgeStore, IAsyncDisposable
         _listener = new PostgresListener(builder.ConnectionString, _signals, logger);
     }
 
+    internal PostgresListener Listener => _listener;
+
     // ---- schema
 
     public async Task MigrateAsync(CancellationToken ct = default)

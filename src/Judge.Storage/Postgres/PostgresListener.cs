@@ -21,13 +21,23 @@ internal sealed class PostgresListener : IAsyncDisposable
     public PostgresListener(string connectionString, StoreSignals signals, ILogger? logger)
     {
         // Its own connection, outside the pool: LISTEN is session state, and the pool must not hand this one out.
-        _connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 10 }.ConnectionString;
+        _connectionString = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false, KeepAlive = 10, ApplicationName = ApplicationName,
+        }.ConnectionString;
         _signals = signals;
         _logger = logger;
     }
 
-    /// <summary>True while the listening connection is up (tests look at it).</summary>
+    /// <summary>The listening connection's application_name (pg_stat_activity).</summary>
+    public const string ApplicationName = "judge-listener";
+
+    /// <summary>True while the listening connection is up.</summary>
     public bool Connected { get; private set; }
+
+    /// <summary>Notifications received since start (tests look at it).</summary>
+    public long Received => Interlocked.Read(ref _received);
+    long _received;
 
     public void Start()
     {
@@ -46,6 +56,7 @@ internal sealed class PostgresListener : IAsyncDisposable
                 await using var connection = new NpgsqlConnection(_connectionString);
                 connection.Notification += (_, e) =>
                 {
+                    Interlocked.Increment(ref _received);
                     if (e.Channel == PostgresSchema.WorkChannel) _signals.PulseWork();
                     else if (Guid.TryParse(e.Payload, out var id)) _signals.PulseCompletion(id);
                 };
