@@ -85,7 +85,7 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>A connection string for <paramref name="database"/> as the superuser, over loopback TCP.</summary>
     public string ConnectionString(string database = "postgres", int maxPoolSize = 20) =>
-        $"Host=127.0.0.1;Port={Port};Database={database};Username=postgres;Maximum Pool Size={maxPoolSize};Timeout=5";
+        $"Host=127.0.0.1;Port={Port};Database={database};Username=postgres;Maximum Pool Size={maxPoolSize};Timeout=30";
 
     /// <summary>Creates an empty database (CREATE DATABASE copies template1: tens of milliseconds).</summary>
     public async Task CreateDatabaseAsync(string name) => await PsqlAsync($"CREATE DATABASE \"{name}\"");

@@ -16,14 +16,15 @@ internal sealed class PostgresJudgeStore : IJudgeStore, IAsyncDisposable
     readonly NpgsqlDataSource _dataSource;
     readonly PostgresListener _listener;
     readonly StoreSignals _signals = new();
+    readonly ILogger? _logger;
 
     public PostgresJudgeStore(string connectionString, ILogger? logger = null)
     {
+        _logger = logger;
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         // Defaults that suit many short statements from many nodes; anything given in the connection string wins.
         if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = 32;
         if (!builder.ContainsKey("Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
-        if (!builder.ContainsKey("Timeout")) builder.Timeout = 5; // connecting; a health check must answer while the database is down
         if (!builder.ContainsKey("Application Name")) builder.ApplicationName = "judge";
         if (!builder.ContainsKey("No Reset On Close")) builder.NoResetOnClose = true; // no session state is ever changed
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
@@ -35,6 +36,25 @@ internal sealed class PostgresJudgeStore : IJudgeStore, IAsyncDisposable
     // ---- schema
 
     public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        // Nodes may start before the database accepts connections (or while it is slow to): they wait up to a minute.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await MigrateOnceAsync(ct);
+                break;
+            }
+            catch (NpgsqlException e) when (e.IsTransient && attempt < 30 && !ct.IsCancellationRequested)
+            {
+                _logger?.LogWarning("The database is not reachable yet ({Error}); retrying", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            }
+        }
+        _listener.Start();
+    }
+
+    async Task MigrateOnceAsync(CancellationToken ct)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -50,7 +70,6 @@ internal sealed class PostgresJudgeStore : IJudgeStore, IAsyncDisposable
             await Execute(connection, "UPDATE schema_version SET version = $1", ct, P(i + 1));
         }
         await tx.CommitAsync(ct);
-        _listener.Start();
     }
 
     public async Task<int> GetSchemaVersionAsync(CancellationToken ct = default)
