@@ -34,7 +34,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
           def add(a, b):
               return a + b
         limits:
-          timeMs: 100
+          timeMs: 500
           memoryMb: 32
         tests:
           - name: small
@@ -215,7 +215,6 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"{total.Elapsed.TotalSeconds:F1} s: {completed} submissions completed in {load.Elapsed.TotalSeconds:F1} s " +
             $"({completed / load.Elapsed.TotalSeconds:F1}/s); {transportErrors} transport errors retried");
 
-        mismatches.Should().BeEmpty();
         ids.Values.Distinct().Should().HaveCount(Submissions, "a retried POST with its Idempotency-Key returns the same submission");
         // Exactly once: every submission's result was written once, whichever worker graded it, and nothing is left queued.
         var counts = await _postgres.PsqlAsync("""
@@ -239,6 +238,8 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
             (await node.StopAsync()).Should().Be(0, $"{node} stops cleanly on SIGTERM:\n{node.Log()}");
         foreach (var node in _nodes) (await node.LeftoversAsync()).Should().BeEmpty();
         output.WriteLine($"{total.Elapsed.TotalSeconds:F1} s: all nodes stopped; no process left");
+        // Last, so that one run shows every other check too.
+        mismatches.Should().BeEmpty("every submission gets the verdict it gets alone");
     }
 
     /// <summary>POST (the same Idempotency-Key on every retry) on one api until accepted, then poll the other until completed.</summary>
@@ -315,22 +316,27 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
                 new JsonObject { ["name"] = "four", ["expr"] = "double(4)", ["expect"] = 8 },
                 new JsonObject { ["name"] = "zero", ["expr"] = "double(0)", ["expect"] = 0 }),
         };
-        // The endpoint has answered once on api2 (a cold first request is not what is measured).
+        // Both answers of the endpoint have been given once on api2 (a cold first request is not what is measured).
         using (var before = await api2.Http.GetAsync("/v1/problems/cluster-double")) before.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        using (var warm = await api2.Http.GetAsync("/v1/problems/cluster-add")) warm.StatusCode.Should().Be(HttpStatusCode.OK);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/problems") { Content = JsonContent.Create(doc) };
         request.Headers.Add("X-Api-Key", AdminKey);
         using var created = await api1.Http.SendAsync(request);
         created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var seen = Stopwatch.StartNew();
         HttpStatusCode status;
+        TimeSpan last;
         do
         {
+            var request2 = Stopwatch.StartNew();
             using var response = await api2.Http.GetAsync("/v1/problems/cluster-double");
             status = response.StatusCode;
+            last = request2.Elapsed;
             if (status != HttpStatusCode.OK) await Task.Delay(25);
         } while (status != HttpStatusCode.OK && seen.Elapsed < TimeSpan.FromSeconds(5));
         status.Should().Be(HttpStatusCode.OK);
-        seen.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), "the other api node serves a new problem within a second");
+        seen.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1),
+            $"the other api node serves a new problem within a second (its last GET took {last.TotalMilliseconds:F0} ms)");
         output.WriteLine($"problem created on api1 served by api2 after {seen.ElapsedMilliseconds} ms");
     }
 
