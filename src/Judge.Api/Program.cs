@@ -6,6 +6,7 @@ using Judge.Api.Problems;
 using Judge.Api.Runs;
 using Judge.Api.Storage;
 using Judge.Api.Submissions;
+using Judge.Api.WebPage;
 using Judge.Sandbox.Pool;
 
 if (args is ["validate", var folder, .. var rest]) return await ValidateCli.RunAsync(folder, rest);
@@ -21,6 +22,7 @@ builder.AddStorage();
 builder.Services.AddSandbox();
 builder.AddProblems();
 builder.AddSubmissions();
+builder.AddWebPage();
 
 var app = builder.Build();
 
@@ -35,6 +37,7 @@ app.MapHealth();
 app.MapProblems();
 app.MapSubmissions();
 app.MapRuns();
+app.MapWebPage();
 
 await app.RunAsync();
 return 0;
