@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Installs what Judge needs on Debian 12 when it is missing, then builds the solution.
-# Usage: scripts/setup.sh [Debug|Release]
+# Usage: scripts/setup.sh [Debug|Release] [--browser]
+#   --browser also installs Debian's chromium, which only the browser tests (tests/Judge.Web.Tests) need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-configuration="${1:-Release}"
+configuration=Release
+browser=false
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=true ;;
+    *) configuration="$arg" ;;
+  esac
+done
 
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
@@ -12,6 +20,7 @@ command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 ls /usr/lib/*-linux-gnu/libseccomp.so.2 >/dev/null 2>&1 || need+=(libseccomp2)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 [ -x /usr/bin/python3.11 ] || need+=(python3.11)
+if $browser && [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi

@@ -7,8 +7,9 @@ npm ci --no-audit --no-fund --loglevel=error
 out=../src/Judge.Api/wwwroot
 rm -rf "$out"
 mkdir -p "$out"
-# One ES module and one stylesheet; the bundled libraries' licence comments go to app.js.LEGAL.txt.
-npx esbuild src/main.js --bundle --minify --format=esm --target=es2022 --legal-comments=linked \
-  --outfile="$out/app.js" --log-level=warning
+# One ES module and one stylesheet, and the licences of the libraries inside them.
+npx esbuild src/main.js --bundle --minify --format=esm --target=es2022 --legal-comments=none \
+  --outfile="$out/app.js" --metafile=node_modules/.meta.json --log-level=warning
+node licenses.mjs node_modules/.meta.json "$out/licenses.txt"
 cp src/index.html "$out/index.html"
 ls -l "$out"

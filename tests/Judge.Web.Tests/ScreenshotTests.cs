@@ -59,7 +59,7 @@ public sealed class ScreenshotTests(JudgeServer server, BrowserFixture browser) 
         await SubmitAndWaitAsync("accepted");
         await ShootResult("accepted", width);
 
-        await OpenAsync("/");
+        await OpenAsync("/?difficulty=easy");
         await Expect(Page.Locator($"[data-problem-id='{Problem}']").Locator("..").GetByTestId("problem-status")).ToHaveTextAsync("Solved");
         await Shoot("list", width);
     }

@@ -45,6 +45,8 @@ document.addEventListener('click', (event) => {
   if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const url = new URL(link.href, location.href);
   if (url.origin !== location.origin || link.target || !findRoute(url.pathname)) return;
+  // A link within this page (#solution-heading) is the browser's to follow.
+  if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
   event.preventDefault();
   if (url.href !== location.href) navigate(url.href);
 });

@@ -34,7 +34,7 @@ function exampleItem(test) {
   const note = CHECKER_NOTES[test.checker]?.(test);
   return h('li', { class: 'example', 'data-testid': 'example' },
     h('h3', {}, test.name),
-    test.concept ? h('p', { class: 'concept' }, `Checks ${test.concept}`) : null,
+    test.concept ? h('p', { class: 'concept' }, `Concept: ${test.concept}`) : null,
     h('dl', {}, rows.map(([term, description]) => [h('dt', {}, term), h('dd', {}, description)])),
     note ? h('p', { class: 'hint' }, `Result ${note}.`) : null);
 }
@@ -62,6 +62,8 @@ async function waitForResult(view, onProgress, signal) {
 export async function renderProblem(root, problemId, { signal }) {
   root.replaceChildren(h('p', { class: 'loading' }, 'Loading the problem…'));
   const backLink = h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: '/' }, '← All problems'));
+  // On a phone the editor comes after the statement; one link takes you there.
+  const toSolution = h('a', { class: 'to-solution', href: '#solution-heading' }, 'Go to your solution');
   let problem;
   try {
     problem = (await api.getProblem(problemId)).data;
@@ -76,10 +78,13 @@ export async function renderProblem(root, problemId, { signal }) {
   document.title = `${problem.title} — Judge`;
 
   // Submissions, history and runs all write to one result area; only the latest action may.
-  const resultArea = h('div', { class: 'result', 'aria-live': 'polite', 'data-testid': 'result' });
+  const resultArea = h('div', { class: 'result', 'data-testid': 'result' });
+  // Screen readers hear a one-line summary, not the whole result area, each time it changes.
+  const announcer = h('p', { class: 'sr-only', role: 'status', 'data-testid': 'announcer' });
+  const announce = (text) => { announcer.textContent = text; };
   let resultOwner = 0;
   const claimResult = () => ++resultOwner;
-  const showResult = (token, ...nodes) => token === resultOwner && resultArea.replaceChildren(...nodes);
+  const showResult = (token, ...nodes) => token === resultOwner && resultArea.replaceChildren(...nodes.filter(Boolean));
 
   const editorHost = h('div', { class: 'editor', 'data-testid': 'editor' });
   const editor = createEditor(editorHost, {
@@ -121,11 +126,13 @@ export async function renderProblem(root, problemId, { signal }) {
     const code = editor.getCode();
     try {
       progress('queued');
+      announce('Submitted; waiting for the verdict.');
       let view = (await api.submit(problem.id, code)).data;
       addToHistory(problem.id, { id: view.id, at: Date.now(), code });
       view = await waitForResult(view, progress, signal);
       recordVerdict(problem.id, view.verdict);
       showSubmission(token, view);
+      announce(`Verdict: ${view.verdict.replaceAll('_', ' ')}. ${view.passed} of ${view.total} tests passed.`);
       renderHistory();
     } catch (error) {
       if (!signal.aborted) showResult(token, errorNotice(error));
@@ -149,7 +156,7 @@ export async function renderProblem(root, problemId, { signal }) {
   const isScript = problem.mode === 'script';
   const stdinBox = h('textarea', { id: 'stdin', rows: '4', spellcheck: 'false', 'data-testid': 'stdin' },
     problem.tests.find((t) => t.stdin !== undefined)?.stdin ?? '');
-  const runOutput = h('div', { class: 'run-output', 'aria-live': 'polite' });
+  const runOutput = h('div', { class: 'run-output' });
   const runButton = h('button', { type: 'button', 'data-testid': 'run', onclick: () => run() }, 'Run');
   let running = false;
 
@@ -162,6 +169,7 @@ export async function renderProblem(root, problemId, { signal }) {
     try {
       const result = (await api.run(editor.getCode(), stdinBox.value, problem.limits)).data;
       runOutput.replaceChildren(renderRun(result, { onShowLine: showLine }));
+      announce(`Run finished: ${result.status.replaceAll('_', ' ')}.`);
       editor.showErrorLine(result.error?.line ?? null);
     } catch (error) {
       if (!signal.aborted) runOutput.replaceChildren(errorNotice(error));
@@ -229,7 +237,7 @@ export async function renderProblem(root, problemId, { signal }) {
   const hidden = problem.hiddenTests ?? 0;
   const visible = problem.tests.length;
   root.replaceChildren(
-    backLink,
+    h('div', { class: 'page-links' }, backLink, toSolution),
     h('div', { class: 'problem-page' },
       h('section', { class: 'statement-pane', 'aria-labelledby': 'problem-title' },
         h('h1', { id: 'problem-title', tabindex: '-1' }, problem.title),
@@ -247,11 +255,12 @@ export async function renderProblem(root, problemId, { signal }) {
             h('ol', { class: 'examples' }, problem.tests.map(exampleItem)))
           : null),
       h('section', { class: 'work-pane', 'aria-labelledby': 'solution-heading' },
-        h('h2', { id: 'solution-heading' }, 'Your solution'),
+        h('h2', { id: 'solution-heading', tabindex: '-1' }, 'Your solution'),
         editorHost,
         h('p', { class: 'hint', id: 'editor-hint' },
           'Tab indents, Shift+Tab dedents; Esc then Tab leaves the editor. Ctrl+Enter (⌘+Enter) submits. Your code is kept in this browser.'),
         h('div', { class: 'actions' }, submitButton, resetButton),
+        announcer,
         resultArea,
         h('section', { class: 'run-panel', 'aria-labelledby': 'run-heading' },
           h('h2', { id: 'run-heading' }, 'Run'),

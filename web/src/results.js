@@ -56,7 +56,7 @@ function testRow(test, definition, onShowLine) {
   const details = [];
   if (test.hidden) {
     details.push(h('p', { class: 'hidden-note' }, 'Hidden test',
-      test.concept ? [' — checks ', h('span', { 'data-testid': 'concept' }, test.concept)] : null));
+      test.concept ? ['. Concept: ', h('span', { 'data-testid': 'concept' }, test.concept)] : null));
   } else if (failed) {
     if (test.difference) details.push(h('p', { class: 'difference', 'data-testid': 'difference' }, test.difference));
     details.push(comparisonFor(test, definition));
