@@ -16,6 +16,6 @@ export function comparison(expected, actual, { expectedLabel = 'Expected', actua
     }
   }
   return h('div', { class: 'comparison', 'data-testid': 'diff' },
-    h('div', {}, h('h4', {}, expectedLabel), expectedPre),
-    h('div', {}, h('h4', {}, actualLabel), actualPre));
+    h('div', {}, h('p', { class: 'comparison-label' }, expectedLabel), expectedPre),
+    h('div', {}, h('p', { class: 'comparison-label' }, actualLabel), actualPre));
 }

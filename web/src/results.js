@@ -105,10 +105,10 @@ export function renderRun(result, { onShowLine = () => {} } = {}) {
       ? [errorLine(result.error, onShowLine),
         result.error.traceback ? h('pre', { class: 'code traceback', 'data-testid': 'traceback' }, result.error.traceback) : null]
       : null,
-    h('h4', {}, 'Output'),
+    h('h3', {}, 'Output'),
     h('pre', { class: 'code', 'data-testid': 'run-stdout' }, result.stdout || ''),
     result.stdout ? null : h('p', { class: 'hint' }, 'Nothing was printed.'),
     truncated(result.stdoutTruncated, 'Output'),
-    result.stderr ? [h('h4', {}, 'Errors (stderr)'), h('pre', { class: 'code', 'data-testid': 'run-stderr' }, result.stderr)] : null,
+    result.stderr ? [h('h3', {}, 'Errors (stderr)'), h('pre', { class: 'code', 'data-testid': 'run-stderr' }, result.stderr)] : null,
     truncated(result.stderrTruncated, 'stderr'));
 }
