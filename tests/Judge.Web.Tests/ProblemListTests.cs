@@ -56,10 +56,12 @@ public sealed class ProblemListTests(JudgeServer server, BrowserFixture browser)
         await Expect(ByTestId("statement").Locator("code").First).ToHaveTextAsync("add(a, b)");
         await Expect(ByTestId("statement").Locator("pre .tok-variableName").First).ToBeVisibleAsync();
         await Expect(ByTestId("limits")).ToContainTextAsync("300 ms CPU, 64 MiB memory");
-        await Expect(ByTestId("limits")).ToContainTextAsync("4 tests (1 hidden)");
-        await Expect(ByTestId("example")).ToHaveCountAsync(3);
+        await Expect(ByTestId("limits")).ToContainTextAsync("5 tests (1 hidden)");
+        await Expect(ByTestId("example")).ToHaveCountAsync(4);
         await Expect(ByTestId("example").Nth(1)).ToContainTextAsync("add(-4, 1)");
         await Expect(ByTestId("example").Nth(1)).ToContainTextAsync("-3");
+        // The expected value is shown as Python writes it: a float keeps its ".0".
+        await Expect(ByTestId("example").Nth(3).Locator("dd").Last).ToHaveTextAsync("1.0");
         await Expect(Page.Locator("main")).Not.ToContainTextAsync("huge numbers");
         await Expect(EditorContent).ToContainTextAsync("return 0");
     }

@@ -55,7 +55,7 @@ public sealed class SubmissionTests(JudgeServer server, BrowserFixture browser) 
         await ClickAndTypeCodeAsync("add-numbers", "def add(a, b):\n    print('adding', a, b)\n    return a - b\n");
         await SubmitAndWaitAsync("wrong_answer");
 
-        await Expect(ByTestId("passed")).ToHaveTextAsync("1 / 4 tests passed");
+        await Expect(ByTestId("passed")).ToHaveTextAsync("1 / 5 tests passed");
         var small = ByTestId("test-result").Filter(new() { HasText = "small numbers" });
         await Expect(small).ToHaveAttributeAsync("data-verdict", "wrong_answer");
         await Expect(small.GetByTestId("diff-expected")).ToHaveTextAsync("3");
@@ -63,6 +63,9 @@ public sealed class SubmissionTests(JudgeServer server, BrowserFixture browser) 
         await Expect(small.GetByTestId("difference")).ToBeVisibleAsync();
         await Expect(small.GetByTestId("test-stdout")).ToHaveTextAsync("adding 1 2\n");
         await Expect(ByTestId("test-result").Filter(new() { HasText = "zeros" })).ToHaveAttributeAsync("data-verdict", "accepted");
+        var halves = ByTestId("test-result").Filter(new() { HasText = "halves" });
+        await Expect(halves.GetByTestId("diff-expected")).ToHaveTextAsync("1.0");
+        await Expect(halves.GetByTestId("diff-actual")).ToHaveTextAsync("0.0");
 
         var hidden = ByTestId("test-result").Filter(new() { HasText = "huge numbers" });
         await Expect(hidden).ToHaveAttributeAsync("data-verdict", "wrong_answer");
