@@ -70,6 +70,10 @@ public sealed class AccessibilityTests(JudgeServer server, BrowserFixture browse
         (await SidewaysOverflowAsync()).Should().BeEmpty("the problem page, a failed result and a run fit 360 px");
         await OpenProblemAsync("kwargs-build-request");
         (await SidewaysOverflowAsync()).Should().BeEmpty("a long statement fits 360 px");
+        await Expect(Page.Locator("#solution-heading")).Not.ToBeInViewportAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Go to your solution" }).ClickAsync();
+        await Expect(Page.Locator("#solution-heading")).ToBeInViewportAsync();
+        await Expect(Page.Locator("main h1")).ToHaveTextAsync("Keyword-only options and merged headers");
     }
 
     [Fact]

@@ -7,6 +7,7 @@ import { getApiKey, setApiKey } from './storage.js';
 
 const main = document.getElementById('main');
 let leavePage = new AbortController();
+let shownPath = null;
 
 const routes = [
   [/^\/$/, (_match, signal) => renderList(main, { signal })],
@@ -22,6 +23,7 @@ function findRoute(pathname) {
 }
 
 async function showPage({ focus }) {
+  shownPath = location.pathname;
   leavePage.abort();
   leavePage = new AbortController();
   const render = findRoute(location.pathname);
@@ -50,7 +52,10 @@ document.addEventListener('click', (event) => {
   event.preventDefault();
   if (url.href !== location.href) navigate(url.href);
 });
-window.addEventListener('popstate', () => showPage({ focus: true }));
+// Back and Forward re-render; a jump to a #fragment of the page on screen (which also fires popstate) does not.
+window.addEventListener('popstate', () => {
+  if (location.pathname !== shownPath) showPage({ focus: true });
+});
 
 const keyInput = document.getElementById('api-key');
 keyInput.value = getApiKey();

@@ -62,8 +62,6 @@ async function waitForResult(view, onProgress, signal) {
 export async function renderProblem(root, problemId, { signal }) {
   root.replaceChildren(h('p', { class: 'loading' }, 'Loading the problem…'));
   const backLink = h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: '/' }, '← All problems'));
-  // On a phone the editor comes after the statement; one link takes you there.
-  const toSolution = h('a', { class: 'to-solution', href: '#solution-heading' }, 'Go to your solution');
   let problem;
   try {
     problem = (await api.getProblem(problemId)).data;
@@ -234,6 +232,8 @@ export async function renderProblem(root, problemId, { signal }) {
   signal.addEventListener('abort', () => document.removeEventListener('keydown', onKey));
 
   // Layout ------------------------------------------------------------------------------------------------------
+  // On a phone the editor comes after the statement; one link takes you there.
+  const toSolution = h('a', { class: 'to-solution', href: '#solution-heading' }, 'Go to your solution');
   const hidden = problem.hiddenTests ?? 0;
   const visible = problem.tests.length;
   root.replaceChildren(
