@@ -6,6 +6,7 @@ using Judge.Api.Problems;
 using Judge.Api.Runs;
 using Judge.Api.Retention;
 using Judge.Api.Submissions;
+using Judge.Api.WebPage;
 using Judge.Storage;
 using Judge.Worker;
 
@@ -28,6 +29,7 @@ if (role is NodeRole.All or NodeRole.Api)
     builder.AddApiKeys();
     builder.AddSubmissions();
     builder.AddRetention();
+    builder.AddWebPage();
 }
 
 var app = builder.Build();
@@ -44,6 +46,7 @@ if (role is NodeRole.All or NodeRole.Api)
     app.MapProblems();
     app.MapSubmissions();
     app.MapRuns();
+    app.MapWebPage();
 }
 
 await app.RunAsync();
