@@ -3,7 +3,7 @@
 # with the browser tests' ScreenshotTests, against the whole problem bank and the real sandbox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh Debug --browser
+scripts/setup.sh Debug --tests
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export JUDGE_SCREENSHOTS_DIR="$(pwd)/docs/screenshots"
 mkdir -p "$JUDGE_SCREENSHOTS_DIR"
