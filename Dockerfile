@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Judge API image. Build: docker build -t judge-api .   Run: docker compose up (see docker-compose.yml for the
-# security options bubblewrap needs inside a container).
+# Judge API image (every role: all, api, worker). Build: docker build -t judge-api .   Run: docker compose up (a cluster
+# on PostgreSQL) or docker compose -f docker-compose.single.yml up (one process); both explain the security options
+# bubblewrap needs inside a container.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -8,7 +9,11 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Judge.Api/Judge.Api.csproj src/Judge.Api/
 COPY src/Judge.Core/Judge.Core.csproj src/Judge.Core/
+COPY src/Judge.Storage/Judge.Storage.csproj src/Judge.Storage/
+COPY src/Judge.Worker/Judge.Worker.csproj src/Judge.Worker/
 COPY src/Judge.Sandbox/Judge.Sandbox.csproj src/Judge.Sandbox/
+COPY src/Judge.Sandbox.Host/Judge.Sandbox.Host.csproj src/Judge.Sandbox.Host/
+COPY src/Judge.Sandbox.Contracts/Judge.Sandbox.Contracts.csproj src/Judge.Sandbox.Contracts/
 RUN dotnet restore src/Judge.Api/Judge.Api.csproj
 COPY src/ src/
 COPY sandbox/ sandbox/

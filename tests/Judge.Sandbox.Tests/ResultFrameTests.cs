@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using Judge.Sandbox.Pool;
-using Judge.Sandbox.Protocol;
 
 namespace Judge.Sandbox.Tests;
 
@@ -13,8 +12,8 @@ namespace Judge.Sandbox.Tests;
 public sealed class ResultFrameClassifierTests
 {
     static RunResult Classify(byte[]? pipe) => RunClassifier.Classify(new RunRequest("code"),
-        new RunClassifier.Measured(new ControlMessage { Op = ControlMessage.Exit, Status = 0, CpuUs = 1000, WallUs = 2000 },
-            false, "", false, "", false, pipe));
+        new RunClassifier.Measured(Status: 0, TimedOut: false, CpuUs: 1000, WallUs: 2000, PeakRssKb: 0, BaseRssKb: 0,
+            OutputOverflow: false, "", false, "", false, pipe));
 
     static byte[] Framed(string json) => Framed(Encoding.UTF8.GetBytes(json));
 
@@ -90,7 +89,8 @@ public sealed class ResultFrameClassifierTests
     }
 }
 
-/// <summary>The same through the real sandbox: the harness's own frames, and frames a child writes itself.</summary>
+/// <summary>The same through the real sandbox: the harness's own frames, and frames a child writes itself. Fd 10 is the
+/// first test's result pipe (the harness's TEST_FDS); test i's is 10 + 3i.</summary>
 [Collection(PoolCollection.Name)]
 public sealed class ResultFrameSandboxTests(PoolFixture fx)
 {
@@ -131,7 +131,7 @@ public sealed class ResultFrameSandboxTests(PoolFixture fx)
             import json, os, struct
             body = json.dumps({"kind": "error", "error": {"type": "E" * 600_000, "message": "m" * 50_000,
                                "traceback": "t" * 50_000, "bases": ["B" * 1_000] * 100}}).encode()
-            os.write(4, struct.pack('>I', len(body)) + body)
+            os.write(10, struct.pack('>I', len(body)) + body)
             os._exit(0)
             """;
         var r = await fx.Run(code, "1");
@@ -143,10 +143,10 @@ public sealed class ResultFrameSandboxTests(PoolFixture fx)
     }
 
     [Theory(Timeout = 60_000)]
-    [InlineData("a frame longer than the result pipe", "body = b'{\"kind\": \"error\", \"error\": {\"type\": \"' + b'E' * (2 << 20) + b'\"}}'\nframe = struct.pack('>I', len(body)) + body\ntry:\n    os.write(4, frame)\nexcept BlockingIOError:\n    pass\n", "did not fit")]
-    [InlineData("a malformed error frame", "body = b'{\"kind\": \"error\", \"error\": {\"type\": 42}}'\nos.write(4, struct.pack('>I', len(body)) + body)\n", "malformed")]
-    [InlineData("duplicate keys claiming a value", "body = b'{\"kind\": \"error\", \"kind\": \"value\", \"value\": 1}'\nos.write(4, struct.pack('>I', len(body)) + body)\n", "malformed")]
-    [InlineData("a value frame with a header that lies", "body = b'{\"kind\": \"value\", \"value\": 1}'\nos.write(4, struct.pack('>I', len(body) + 10) + body)\n", "did not fit")]
+    [InlineData("a frame longer than the result pipe", "body = b'{\"kind\": \"error\", \"error\": {\"type\": \"' + b'E' * (2 << 20) + b'\"}}'\nframe = struct.pack('>I', len(body)) + body\ntry:\n    os.write(10, frame)\nexcept BlockingIOError:\n    pass\n", "did not fit")]
+    [InlineData("a malformed error frame", "body = b'{\"kind\": \"error\", \"error\": {\"type\": 42}}'\nos.write(10, struct.pack('>I', len(body)) + body)\n", "malformed")]
+    [InlineData("duplicate keys claiming a value", "body = b'{\"kind\": \"error\", \"kind\": \"value\", \"value\": 1}'\nos.write(10, struct.pack('>I', len(body)) + body)\n", "malformed")]
+    [InlineData("a value frame with a header that lies", "body = b'{\"kind\": \"value\", \"value\": 1}'\nos.write(10, struct.pack('>I', len(body) + 10) + body)\n", "did not fit")]
     public async Task A_raw_frame_that_breaks_the_rules_is_a_runtime_error(string name, string write, string reason)
     {
         var r = await fx.Run("import os, struct\n" + write + "os._exit(0)\n", "1");
@@ -160,11 +160,35 @@ public sealed class ResultFrameSandboxTests(PoolFixture fx)
     public async Task An_error_description_keeps_its_kind_when_the_child_shrank_its_result_pipe()
     {
         // F_SETPIPE_SZ to one page: the harness's error frame no longer fits whole, and is cut further, not turned into a value.
-        const string code = "import fcntl\nfcntl.fcntl(4, 1031, 4096)\ndef f():\n    raise KeyError('k' * 3000)\n";
+        const string code = "import fcntl\nfcntl.fcntl(10, 1031, 4096)\ndef f():\n    raise KeyError('k' * 3000)\n";
         var r = await fx.Run(code, "f()");
 
         r.Status.Should().Be(RunStatus.RuntimeError);
         r.Error!.Type.Should().Be("KeyError");
         r.Error.Message.Length.Should().BeLessThanOrEqualTo(1_000);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_frame_forged_into_a_later_tests_pipe_makes_that_test_no_result_and_leaves_the_others_alone()
+    {
+        // Test 0 writes a value frame into test 1's result pipe (fd 13) and returns; test 1's pipe then holds two frames.
+        const string code = """
+            import os, struct
+            def forge():
+                body = b'{"kind": "value", "value": 42}'
+                os.write(13, struct.pack('>I', len(body)) + body)
+                return 1
+            """;
+        var results = await fx.Pool.RunBatchAsync(new BatchRequest(code,
+            [new BatchTest(null, "forge()", null), new BatchTest(null, "41", null), new BatchTest(null, "6 * 7", null)]));
+
+        results.Should().HaveCount(3);
+        results[0].Status.Should().Be(RunStatus.Ok, results[0].Stderr);
+        results[0].Value!.ToJsonString().Should().Be("1");
+        results[1].Status.Should().Be(RunStatus.RuntimeError, "a forged frame never counts, nor the real one beside it");
+        results[1].Error!.Type.Should().Be("NoResult");
+        results[1].Error!.Message.Should().Contain("more than one result");
+        results[2].Status.Should().Be(RunStatus.Ok, results[2].Stderr);
+        results[2].Value!.ToJsonString().Should().Be("42");
     }
 }
