@@ -1,6 +1,8 @@
 using Judge.Api;
 using Judge.Api.Auth;
 using Judge.Api.Cli;
+using Judge.Api.Compat.Judge0;
+using Judge.Api.Compat.Piston;
 using Judge.Api.Health;
 using Judge.Api.Problems;
 using Judge.Api.Runs;
@@ -21,6 +23,8 @@ builder.AddStorage();
 builder.Services.AddSandbox();
 builder.AddProblems();
 builder.AddSubmissions();
+builder.AddJudge0();
+builder.AddPiston();
 
 var app = builder.Build();
 
@@ -35,6 +39,8 @@ app.MapHealth();
 app.MapProblems();
 app.MapSubmissions();
 app.MapRuns();
+app.MapJudge0();
+app.MapPiston();
 
 await app.RunAsync();
 return 0;

@@ -15,6 +15,8 @@ public sealed class JudgeMetrics
     public Histogram GradingSeconds { get; }
     public Histogram QueueWaitSeconds { get; }
     public Histogram AdHocRunSeconds { get; }
+    public Counter CompatRequests { get; }
+    public Counter CompatRuns { get; }
 
     public JudgeMetrics(SubmissionQueue queue, IServiceProvider services)
     {
@@ -26,6 +28,10 @@ public sealed class JudgeMetrics
         GradingSeconds = factory.CreateHistogram("judge_grading_seconds", "Time to grade one submission.", latency);
         QueueWaitSeconds = factory.CreateHistogram("judge_queue_wait_seconds", "Time a submission waited in the queue.", latency);
         AdHocRunSeconds = factory.CreateHistogram("judge_adhoc_run_seconds", "Wall time of one ad-hoc run.", latency);
+        CompatRequests = factory.CreateCounter("judge_compat_requests_total",
+            "Requests to the Judge0 and Piston compatibility surfaces by surface, route and status code.", "surface", "route", "code");
+        CompatRuns = factory.CreateCounter("judge_compat_runs_total",
+            "Sandbox runs made for the compatibility surfaces by surface and run status.", "surface", "status");
         var depth = factory.CreateGauge("judge_queue_depth", "Submissions waiting to be graded.");
         var restarts = factory.CreateGauge("judge_sandbox_host_restarts", "Sandbox hosts replaced after a crash or kill since start.");
         var ready = factory.CreateGauge("judge_sandbox_ready", "1 when the sandbox pool is ready.");

@@ -14,7 +14,12 @@ internal static class RunClassifier
     const int SIGKILL = 9, SIGXCPU = 24;
 
     public sealed record Measured(ControlMessage Exit, bool OutputOverflow, string Stdout, bool StdoutTruncated,
-        string Stderr, bool StderrTruncated, byte[]? Frame);
+        string Stderr, bool StderrTruncated, byte[]? Frame)
+    {
+        /// <summary>The raw output bytes, when they are not valid UTF-8.</summary>
+        public byte[]? StdoutBytes { get; init; }
+        public byte[]? StderrBytes { get; init; }
+    }
 
     public static RunResult Classify(RunRequest request, Measured m)
     {
@@ -33,6 +38,8 @@ internal static class RunClassifier
         {
             Status = s, Value = value, Error = error, CpuMs = cpuMs, WallMs = wallMs, MemoryKb = memoryKb,
             Stdout = m.Stdout, Stderr = m.Stderr, StdoutTruncated = m.StdoutTruncated, StderrTruncated = m.StderrTruncated,
+            ExitCode = exited ? exitCode : null, Signal = exited ? null : signal,
+            StdoutBytes = m.StdoutBytes, StderrBytes = m.StderrBytes,
         };
 
         if (m.OutputOverflow)
@@ -127,6 +134,7 @@ internal static class RunClassifier
             ["setup"] = request.Setup,
             ["expr"] = request.Expr,
             ["stdin"] = request.Stdin,
+            ["args"] = request.Args is { } args ? new JsonArray([.. args.Select(a => (JsonNode?)a)]) : null,
             ["mode"] = request.Mode == RunMode.Script ? "script" : "function",
             ["timeMs"] = request.Limits.TimeMs,
             ["memoryMb"] = request.Limits.MemoryMb,

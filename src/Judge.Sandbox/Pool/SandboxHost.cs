@@ -208,7 +208,10 @@ internal sealed class SandboxHost : IAsyncDisposable
             var (stdout, stderr) = await pipes.ReadOutputAsync();
             byte[]? frame = UnwrapFrame(pipes.ReadResult());
             return RunClassifier.Classify(request, new RunClassifier.Measured(exit, overflow || stdout.Over || stderr.Over,
-                Decode(stdout.Bytes), stdout.Over, Decode(stderr.Bytes), stderr.Over, frame));
+                Decode(stdout.Bytes), stdout.Over, Decode(stderr.Bytes), stderr.Over, frame)
+            {
+                StdoutBytes = RawUnlessUtf8(stdout.Bytes), StderrBytes = RawUnlessUtf8(stderr.Bytes),
+            });
         }
         finally
         {
@@ -225,6 +228,9 @@ internal sealed class SandboxHost : IAsyncDisposable
     }
 
     static string Decode(byte[] bytes) => bytes.Length == 0 ? "" : Encoding.UTF8.GetString(bytes);
+
+    // Output that is not UTF-8 is kept as bytes too, so a caller can hand it on exactly (base64) or refuse it.
+    static byte[]? RawUnlessUtf8(byte[] bytes) => System.Text.Unicode.Utf8.IsValid(bytes) ? null : bytes;
 
     void TryKill(long id)
     {

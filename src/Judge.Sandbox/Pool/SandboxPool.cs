@@ -133,7 +133,8 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
         if (_pre is null) return RunResult.Internal(_notReadyReason ?? "the sandbox has not started");
         if (!request.Limits.IsWithinBounds) return RunResult.Internal("limits are outside the allowed range");
         // Characters × 3 bounds the UTF-8 size without encoding anything.
-        long requestBytes = (long)request.Code.Length + (request.Setup?.Length ?? 0) + (request.Expr?.Length ?? 0) + (request.Stdin?.Length ?? 0);
+        long requestBytes = (long)request.Code.Length + (request.Setup?.Length ?? 0) + (request.Expr?.Length ?? 0) + (request.Stdin?.Length ?? 0)
+            + (request.Args?.Sum(a => a.Length + 1) ?? 0);
         if (requestBytes * 3 > _options.MaxRequestBytes) return RunResult.Internal("the request is larger than the sandbox accepts");
 
         await _capacity.WaitAsync(cancellationToken);
