@@ -34,6 +34,9 @@ internal static class CompatSurface
         return group;
     }
 
+    /// <summary>Text as Ruby's and Node's JSON write it: apostrophes, non-ASCII and the like as themselves.</summary>
+    public static readonly System.Text.Encodings.Web.JavaScriptEncoder WireEncoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     public static void CountRun(HttpContext http, string surface, RunStatus status) =>
         http.RequestServices.GetRequiredService<JudgeMetrics>().CompatRuns.WithLabels(surface, JudgeMetrics.Label(status)).Inc();
 
@@ -60,7 +63,7 @@ internal static class CompatSurface
         {
             http.Response.StatusCode = statusCode;
             http.Response.ContentType = "application/json; charset=utf-8";
-            await using var writer = new System.Text.Json.Utf8JsonWriter(http.Response.Body);
+            await using var writer = new System.Text.Json.Utf8JsonWriter(http.Response.Body, new System.Text.Json.JsonWriterOptions { Encoder = WireEncoder });
             if (body is null) writer.WriteNullValue();
             else body.WriteTo(writer);
             await writer.FlushAsync(http.RequestAborted);

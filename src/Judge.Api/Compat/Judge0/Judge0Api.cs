@@ -66,13 +66,13 @@ public static partial class Judge0Api
 
         group.MapPost("/submissions", Create).RequireRateLimiting(ApiKeys.SubmitLimit)
             .WithSummary("Judge0: create a submission (201 {token}; wait=true: 201 with the result)")
-            .Accepts<Judge0SubmissionRequestDoc>("application/json")
+            .Accepts<Judge0SubmissionRequestDoc>("application/json", "*/*")
             .Produces<Judge0SubmissionDoc>(StatusCodes.Status201Created).Produces<Judge0ErrorDoc>(StatusCodes.Status400BadRequest)
             .Produces(StatusCodes.Status401Unauthorized).Produces<Dictionary<string, string[]>>(StatusCodes.Status422UnprocessableEntity)
             .Produces<Judge0ErrorDoc>(StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/submissions/batch", CreateBatch).RequireRateLimiting(ApiKeys.SubmitLimit)
             .WithSummary("Judge0: create up to 20 submissions ([{token} or per-item errors]; 201 when any was valid, else 422)")
-            .Accepts<Judge0BatchRequestDoc>("application/json")
+            .Accepts<Judge0BatchRequestDoc>("application/json", "*/*")
             .Produces<JsonArray>(StatusCodes.Status201Created).Produces<Judge0ErrorDoc>(StatusCodes.Status400BadRequest)
             .Produces<JsonArray>(StatusCodes.Status422UnprocessableEntity).Produces<Judge0ErrorDoc>(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/submissions/batch", GetBatch).RequireRateLimiting(ApiKeys.ReadLimit)

@@ -72,7 +72,7 @@ internal static class PistonApi
     // Piston's configured compile limits (its defaults): checked as Piston checks them, then unused (Python has no compile stage).
     const double CompileTimeoutMs = 10_000, CompileCpuTimeMs = 10_000, CompileMemoryLimitBytes = -1;
 
-    static readonly JsonSerializerOptions Wire = new() { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+    static readonly JsonSerializerOptions Wire = new() { DefaultIgnoreCondition = JsonIgnoreCondition.Never, Encoder = CompatSurface.WireEncoder };
 
     public static IHostApplicationBuilder AddPiston(this IHostApplicationBuilder builder)
     {
@@ -90,7 +90,8 @@ internal static class PistonApi
             .Produces<IReadOnlyList<PistonRuntime>>();
         group.MapPost("/api/v2/execute", Execute).RequireRateLimiting(ApiKeys.SubmitLimit)
             .WithSummary("Piston v2: run the first UTF-8 file with stdin and args; the body is JSON whatever its Content-Type")
-            .Accepts<PistonExecuteRequest>("application/json")
+            // Any Content-Type (or none): routing must not turn a missing one into a 404.
+            .Accepts<PistonExecuteRequest>("application/json", "*/*")
             .Produces<PistonExecuteResponse>()
             .Produces<PistonMessage>(StatusCodes.Status400BadRequest).Produces<PistonMessage>(StatusCodes.Status401Unauthorized)
             .Produces<PistonMessage>(StatusCodes.Status403Forbidden).Produces<PistonMessage>(StatusCodes.Status413PayloadTooLarge)
