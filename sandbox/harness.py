@@ -343,7 +343,7 @@ def _run(null, request_fd, result_fd, out_fd, err_fd):
     # The zygote made these wrappers over fds 1 and 2 (warm()); they now write to this run's captures.
     out, err = sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     sys.stdin = sys.__stdin__ = io.StringIO(request.get("stdin") or "")
-    sys.argv = [CANDIDATE_FILE, *request.get("args", None) or ()]
+    sys.argv = [CANDIDATE_FILE, *(request.get("args") or ())]
     code = request["code"]
     linecache.cache[CANDIDATE_FILE] = (len(code), None, code.splitlines(True), CANDIDATE_FILE)
 
