@@ -222,5 +222,7 @@ public sealed class PistonTests
         paths.GetProperty("/judge0/submissions/batch").GetProperty("get").GetProperty("tags")[0].GetString().Should().Be("Judge0");
         var run = document.GetProperty("components").GetProperty("schemas").GetProperty("PistonRun").GetProperty("properties");
         run.EnumerateObject().Select(p => p.Name).Should().Contain(["cpu_time", "wall_time", "signal", "output"]);
+        var submission = document.GetProperty("components").GetProperty("schemas").GetProperty("Judge0SubmissionDoc").GetProperty("properties");
+        submission.EnumerateObject().Select(p => p.Name).Should().Contain(["source_code", "cpu_time_limit", "status", "language"]);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Judge.Api.Auth;
 using Judge.Api.Health;
@@ -13,28 +14,82 @@ namespace Judge.Api.Compat.Judge0;
 /// <summary>Documentation of a submission as Judge0 writes it (the default response has 8 of these; fields=* all).
 /// Texts may be base64 (base64_encoded=true), decimals are strings in seconds, memory is in KB.</summary>
 public sealed record Judge0SubmissionDoc(
-    string? SourceCode, int? LanguageId, string? Stdin, string? ExpectedOutput, string? Stdout, int? StatusId, string? CreatedAt,
-    string? FinishedAt, string? Time, int? Memory, string? Stderr, string? Token, int? NumberOfRuns, string? CpuTimeLimit,
-    string? CpuExtraTime, string? WallTimeLimit, int? MemoryLimit, int? StackLimit, int? MaxProcessesAndOrThreads,
-    bool? EnablePerProcessAndThreadTimeLimit, bool? EnablePerProcessAndThreadMemoryLimit, int? MaxFileSize, string? CompileOutput,
-    int? ExitCode, int? ExitSignal, string? Message, string? WallTime, string? CompilerOptions, string? CommandLineArguments,
-    bool? RedirectStderrToStdout, string? CallbackUrl, string? AdditionalFiles, bool? EnableNetwork, Judge0StatusDoc? Status,
-    Judge0LanguageDoc? Language);
+    [property: JsonPropertyName("source_code")] string? SourceCode,
+    [property: JsonPropertyName("language_id")] int? LanguageId,
+    [property: JsonPropertyName("stdin")] string? Stdin,
+    [property: JsonPropertyName("expected_output")] string? ExpectedOutput,
+    [property: JsonPropertyName("stdout")] string? Stdout,
+    [property: JsonPropertyName("status_id")] int? StatusId,
+    [property: JsonPropertyName("created_at")] string? CreatedAt,
+    [property: JsonPropertyName("finished_at")] string? FinishedAt,
+    [property: JsonPropertyName("time")] string? Time,
+    [property: JsonPropertyName("memory")] int? Memory,
+    [property: JsonPropertyName("stderr")] string? Stderr,
+    [property: JsonPropertyName("token")] string? Token,
+    [property: JsonPropertyName("number_of_runs")] int? NumberOfRuns,
+    [property: JsonPropertyName("cpu_time_limit")] string? CpuTimeLimit,
+    [property: JsonPropertyName("cpu_extra_time")] string? CpuExtraTime,
+    [property: JsonPropertyName("wall_time_limit")] string? WallTimeLimit,
+    [property: JsonPropertyName("memory_limit")] int? MemoryLimit,
+    [property: JsonPropertyName("stack_limit")] int? StackLimit,
+    [property: JsonPropertyName("max_processes_and_or_threads")] int? MaxProcessesAndOrThreads,
+    [property: JsonPropertyName("enable_per_process_and_thread_time_limit")] bool? EnablePerProcessAndThreadTimeLimit,
+    [property: JsonPropertyName("enable_per_process_and_thread_memory_limit")] bool? EnablePerProcessAndThreadMemoryLimit,
+    [property: JsonPropertyName("max_file_size")] int? MaxFileSize,
+    [property: JsonPropertyName("compile_output")] string? CompileOutput,
+    [property: JsonPropertyName("exit_code")] int? ExitCode,
+    [property: JsonPropertyName("exit_signal")] int? ExitSignal,
+    [property: JsonPropertyName("message")] string? Message,
+    [property: JsonPropertyName("wall_time")] string? WallTime,
+    [property: JsonPropertyName("compiler_options")] string? CompilerOptions,
+    [property: JsonPropertyName("command_line_arguments")] string? CommandLineArguments,
+    [property: JsonPropertyName("redirect_stderr_to_stdout")] bool? RedirectStderrToStdout,
+    [property: JsonPropertyName("callback_url")] string? CallbackUrl,
+    [property: JsonPropertyName("additional_files")] string? AdditionalFiles,
+    [property: JsonPropertyName("enable_network")] bool? EnableNetwork,
+    [property: JsonPropertyName("status")] Judge0StatusDoc? Status,
+    [property: JsonPropertyName("language")] Judge0LanguageDoc? Language);
 
-public sealed record Judge0StatusDoc(int Id, string Description);
+public sealed record Judge0StatusDoc(
+    [property: JsonPropertyName("id")] int Id,
+    [property: JsonPropertyName("description")] string Description);
 
-public sealed record Judge0LanguageDoc(int Id, string Name, bool? IsArchived, string? SourceFile, string? CompileCmd, string? RunCmd);
+public sealed record Judge0LanguageDoc(
+    [property: JsonPropertyName("id")] int Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("is_archived")] bool? IsArchived,
+    [property: JsonPropertyName("source_file")] string? SourceFile,
+    [property: JsonPropertyName("compile_cmd")] string? CompileCmd,
+    [property: JsonPropertyName("run_cmd")] string? RunCmd);
 
 /// <summary>The body of POST /submissions (Judge0 also reads these as numeric strings).</summary>
 public sealed record Judge0SubmissionRequestDoc(
-    string SourceCode, int LanguageId, string? Stdin, string? ExpectedOutput, string? CommandLineArguments, string? CompilerOptions,
-    double? CpuTimeLimit, double? CpuExtraTime, double? WallTimeLimit, int? MemoryLimit, int? StackLimit, int? MaxProcessesAndOrThreads,
-    bool? EnablePerProcessAndThreadTimeLimit, bool? EnablePerProcessAndThreadMemoryLimit, int? MaxFileSize, int? NumberOfRuns,
-    bool? RedirectStderrToStdout, bool? EnableNetwork, string? CallbackUrl, string? AdditionalFiles);
+    [property: JsonPropertyName("source_code")] string SourceCode,
+    [property: JsonPropertyName("language_id")] int LanguageId,
+    [property: JsonPropertyName("stdin")] string? Stdin,
+    [property: JsonPropertyName("expected_output")] string? ExpectedOutput,
+    [property: JsonPropertyName("command_line_arguments")] string? CommandLineArguments,
+    [property: JsonPropertyName("compiler_options")] string? CompilerOptions,
+    [property: JsonPropertyName("cpu_time_limit")] double? CpuTimeLimit,
+    [property: JsonPropertyName("cpu_extra_time")] double? CpuExtraTime,
+    [property: JsonPropertyName("wall_time_limit")] double? WallTimeLimit,
+    [property: JsonPropertyName("memory_limit")] int? MemoryLimit,
+    [property: JsonPropertyName("stack_limit")] int? StackLimit,
+    [property: JsonPropertyName("max_processes_and_or_threads")] int? MaxProcessesAndOrThreads,
+    [property: JsonPropertyName("enable_per_process_and_thread_time_limit")] bool? EnablePerProcessAndThreadTimeLimit,
+    [property: JsonPropertyName("enable_per_process_and_thread_memory_limit")] bool? EnablePerProcessAndThreadMemoryLimit,
+    [property: JsonPropertyName("max_file_size")] int? MaxFileSize,
+    [property: JsonPropertyName("number_of_runs")] int? NumberOfRuns,
+    [property: JsonPropertyName("redirect_stderr_to_stdout")] bool? RedirectStderrToStdout,
+    [property: JsonPropertyName("enable_network")] bool? EnableNetwork,
+    [property: JsonPropertyName("callback_url")] string? CallbackUrl,
+    [property: JsonPropertyName("additional_files")] string? AdditionalFiles);
 
-public sealed record Judge0BatchRequestDoc(IReadOnlyList<Judge0SubmissionRequestDoc> Submissions);
+public sealed record Judge0BatchRequestDoc(
+    [property: JsonPropertyName("submissions")] IReadOnlyList<Judge0SubmissionRequestDoc> Submissions);
 
-public sealed record Judge0ErrorDoc(string Error);
+public sealed record Judge0ErrorDoc(
+    [property: JsonPropertyName("error")] string Error);
 
 /// <summary>
 /// Judge0 CE 1.13.1 for Python under <c>/judge0</c>: a client's base URL becomes <c>http://host:8080/judge0</c>.

@@ -75,7 +75,7 @@ public static class Judge0Languages
     public const string SourceFile = "script.py";
     public const string RunCommand = "python3 script.py";
 
-    public static bool Exists(long id) => PythonIds.Contains((int)Math.Clamp(id, int.MinValue, int.MaxValue)) && id is >= int.MinValue and <= int.MaxValue;
+    public static bool Exists(long id) => id is >= int.MinValue and <= int.MaxValue && PythonIds.Contains((int)id);
 
     public static string Name(string version) => $"Python ({version})";
 }

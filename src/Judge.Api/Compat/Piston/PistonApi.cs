@@ -7,6 +7,7 @@ using Judge.Api.Auth;
 using Judge.Api.Health;
 using Judge.Api.Submissions;
 using Judge.Sandbox;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Semver;
 
@@ -77,7 +78,7 @@ internal static class PistonApi
     public static IHostApplicationBuilder AddPiston(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PistonOptions>().BindConfiguration("Piston").ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<PythonRuntime>();
+        builder.Services.TryAddSingleton<PythonRuntime>();
         return builder;
     }
 
