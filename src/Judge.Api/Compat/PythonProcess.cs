@@ -26,7 +26,9 @@ public sealed record PythonProcess(
     /// <summary>For <see cref="ProcessEnd.Internal"/>: what went wrong in Judge.</summary>
     public string? InternalMessage { get; init; }
 
-    public static PythonProcess From(RunResult r)
+    /// <param name="r">The run.</param>
+    /// <param name="code">The script, for the source line a syntax error report shows.</param>
+    public static PythonProcess From(RunResult r, string? code = null)
     {
         var stdout = r.StdoutBytes ?? Encoding.UTF8.GetBytes(r.Stdout);
         var stderr = r.StderrBytes ?? Encoding.UTF8.GetBytes(r.Stderr);
@@ -48,7 +50,7 @@ public sealed record PythonProcess(
             case RunStatus.InternalError:
                 return Make(ProcessEnd.Internal) with { InternalMessage = r.Error?.Message ?? "internal error" };
             case RunStatus.CompilationError:
-                return Make(ProcessEnd.Exited, 1, addToStderr: SyntaxErrorReport(r.Error));
+                return Make(ProcessEnd.Exited, 1, addToStderr: SyntaxErrorReport(r.Error, code));
         }
         // Runtime error or memory limit: either the child reported a Python exception, or the host saw it end.
         if (r.Signal is { } signal) return Make(ProcessEnd.Signaled, signal: signal);
@@ -64,11 +66,23 @@ public sealed record PythonProcess(
     }
 
     /// <summary>CPython's report of a syntax error: file and line, the line with a caret under the column, the message.</summary>
-    static string SyntaxErrorReport(RunError? error)
+    static string SyntaxErrorReport(RunError? error, string? code)
     {
         if (error is null) return "SyntaxError: invalid syntax\n";
         var report = new StringBuilder();
-        if (error.Line is { } line) report.Append($"  File \"{CandidateFile}\", line {line}\n");
+        if (error.Line is { } line)
+        {
+            report.Append($"  File \"{CandidateFile}\", line {line}\n");
+            var lines = code?.Split('\n');
+            if (lines is not null && line >= 1 && line <= lines.Length)
+            {
+                var source = lines[line - 1].TrimEnd('\r');
+                var trimmed = source.TrimStart();
+                report.Append("    ").Append(trimmed.TrimEnd()).Append('\n');
+                if (error.Column is > 0 and var column && column - 1 - (source.Length - trimmed.Length) is >= 0 and var caret)
+                    report.Append("    ").Append(' ', caret).Append("^\n");
+            }
+        }
         report.Append($"{error.Type}: {error.Message}\n");
         return report.ToString();
     }

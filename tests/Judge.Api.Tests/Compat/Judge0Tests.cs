@@ -227,7 +227,7 @@ public sealed class Judge0Tests
         };
         await using var api = Api(new PythonFake(_ => result));
         var body = await Body(await api.CreateClient().PostAsync("/judge0/submissions?wait=true&fields=*",
-            Json("""{"source_code": "x", "language_id": 71}""")), HttpStatusCode.Created);
+            Json("""{"source_code": "print(", "language_id": 71}""")), HttpStatusCode.Created);
         body.GetProperty("status").GetProperty("id").GetInt32().Should().Be(statusId);
         body.GetProperty("status").GetProperty("description").GetString().Should().Be(description);
         body.GetProperty("status_id").GetInt32().Should().Be(statusId);
@@ -237,7 +237,8 @@ public sealed class Judge0Tests
         body.GetProperty("message").GetString().Should().Be(message);
         body.GetProperty("compile_output").ValueKind.Should().Be(JsonValueKind.Null, "Python has no compile step in Judge0");
         if (outcome == Outcome.Exception) body.GetProperty("stderr").GetString().Should().EndWith("NameError: name 'x' is not defined\n");
-        if (outcome == Outcome.SyntaxError) body.GetProperty("stderr").GetString().Should().Contain("line 1").And.EndWith("SyntaxError: '(' was never closed\n");
+        if (outcome == Outcome.SyntaxError)
+            body.GetProperty("stderr").GetString().Should().Be("  File \"solution.py\", line 1\n    print(\n         ^\nSyntaxError: '(' was never closed\n");
         if (outcome == Outcome.Internal) body.GetProperty("time").ValueKind.Should().Be(JsonValueKind.Null);
     }
 

@@ -220,6 +220,11 @@ public sealed class PistonTests
         paths.GetProperty("/piston/api/v2/execute").GetProperty("post").GetProperty("tags")[0].GetString().Should().Be("Piston");
         paths.GetProperty("/judge0/submissions").GetProperty("post").GetProperty("tags")[0].GetString().Should().Be("Judge0");
         paths.GetProperty("/judge0/submissions/batch").GetProperty("get").GetProperty("tags")[0].GetString().Should().Be("Judge0");
+        string[] Codes(string path, string method) =>
+            [.. paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(p => p.Name)];
+        Codes("/judge0/submissions", "post").Should().Contain(["201", "400", "401", "422", "503"]);
+        Codes("/judge0/submissions/{token}", "get").Should().Contain(["200", "400", "404"]);
+        Codes("/piston/api/v2/execute", "post").Should().Contain(["200", "400", "401", "403", "413", "429", "503"]);
         var run = document.GetProperty("components").GetProperty("schemas").GetProperty("PistonRun").GetProperty("properties");
         run.EnumerateObject().Select(p => p.Name).Should().Contain(["cpu_time", "wall_time", "signal", "output"]);
         var submission = document.GetProperty("components").GetProperty("schemas").GetProperty("Judge0SubmissionDoc").GetProperty("properties");

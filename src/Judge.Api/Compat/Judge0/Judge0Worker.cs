@@ -109,7 +109,7 @@ public static class Judge0Runner
         {
             var result = await sandbox.RunAsync(request, ct);
             counted(result.Status);
-            Apply(s, PythonProcess.From(result));
+            Apply(s, PythonProcess.From(result, request.Code));
             if (s.StatusId == Judge0Status.InternalError) break;
             times.Add(result.CpuMs);
             memories.Add(result.MemoryKb);

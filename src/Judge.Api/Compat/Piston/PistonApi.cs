@@ -143,7 +143,7 @@ internal static class PistonApi
             Mode = RunMode.Script, Stdin = job.Stdin, Args = job.Args, Limits = job.Limits,
         }, ct);
         CompatSurface.CountRun(http, Surface, result.Status);
-        return TypedResults.Json(new PistonExecuteResponse(Report(PythonProcess.From(result), job), Language, job.Version), Wire);
+        return TypedResults.Json(new PistonExecuteResponse(Report(PythonProcess.From(result, job.Code), job), Language, job.Version), Wire);
     }
 
     sealed record Job(string Code, string Stdin, IReadOnlyList<string> Args, ResourceLimits Limits, string Version,
