@@ -242,6 +242,22 @@ public sealed class Judge0Tests
         if (outcome == Outcome.Internal) body.GetProperty("time").ValueKind.Should().Be(JsonValueKind.Null);
     }
 
+    [Fact]
+    public async Task A_run_that_fails_inside_Judge_is_Internal_Error_and_the_next_submission_still_runs()
+    {
+        var calls = 0;
+        await using var api = Api(new PythonFake(_ => Interlocked.Increment(ref calls) == 1
+            ? throw new InvalidOperationException("host vanished") : PythonFake.Ok("fine\n")));
+        var client = api.CreateClient();
+        var failed = await Body(await client.PostAsync("/judge0/submissions?wait=true",
+            Json("""{"source_code": "x", "language_id": 71}""")), HttpStatusCode.Created);
+        failed.GetProperty("status").GetProperty("id").GetInt32().Should().Be(13);
+        failed.GetProperty("message").GetString().Should().NotContain("host vanished", "details stay in the log");
+        var next = await Body(await client.PostAsync("/judge0/submissions?wait=true",
+            Json("""{"source_code": "x", "language_id": 71}""")), HttpStatusCode.Created);
+        next.GetProperty("stdout").GetString().Should().Be("fine\n");
+    }
+
     static RunResult Failed(RunStatus status, RunError error) =>
         new() { Status = status, Error = error, CpuMs = 5, WallMs = 9, MemoryKb = 100, ExitCode = 0 };
 

@@ -239,7 +239,7 @@ public static partial class Judge0Api
             if (parsed.Submission is not { } submission) return CompatSurface.Json(Errors(parsed.Errors), StatusCodes.Status422UnprocessableEntity);
             submission.ClientId = ApiKeys.ClientId(http);
             store.Add(submission);
-            var completion = queue.Queue.Completion(submission.Token);
+            var completion = wait ? queue.Queue.Completion(submission.Token) : null;
             queue.Queue.Enqueue(submission.ClientId, submission.Token);
             reserved = false;
             if (!wait) return CompatSurface.Json(new JsonObject { ["token"] = submission.Token.ToString() }, StatusCodes.Status201Created);
@@ -247,7 +247,7 @@ public static partial class Judge0Api
             // wait=true: the answer is the finished submission (Judge0 runs it within the request; Judge runs it in
             // its turn in the fair queue and waits).
             if (store.Get(submission.Token) is not { IsFinished: true })
-                await completion.WaitAsync(http.RequestAborted);
+                await completion!.WaitAsync(http.RequestAborted);
             var done = store.Get(submission.Token)!;
             var json = Judge0Json.Serialize(done, fields, base64, await python.VersionAsync(http.RequestAborted));
             return CompatSurface.Json(json ?? new JsonObject { ["token"] = done.Token.ToString(), ["error"] = Judge0Json.ConversionError },

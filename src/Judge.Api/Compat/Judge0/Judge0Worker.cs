@@ -84,7 +84,18 @@ public sealed class Judge0Worker(
         if (submission is null || submission.IsFinished) return;
         submission.StatusId = Judge0Status.Processing;
         store.Update(submission);
-        await Judge0Runner.RunAsync(submission, sandbox, status => metrics.CompatRuns.WithLabels("judge0", JudgeMetrics.Label(status)).Inc(), ct);
+        try
+        {
+            await Judge0Runner.RunAsync(submission, sandbox, status => metrics.CompatRuns.WithLabels("judge0", JudgeMetrics.Label(status)).Inc(), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // As Judge0 does when its job fails: Internal Error with the reason (the details go to the log).
+            logger.LogError(e, "Judge0 submission {Token} failed", token);
+            submission.StatusId = Judge0Status.InternalError;
+            submission.Message = "the run failed in Judge; the error was logged";
+            submission.FinishedAt ??= DateTimeOffset.UtcNow;
+        }
         store.Update(submission);
         if (!string.IsNullOrEmpty(submission.CallbackUrl)) await callbacks.SubmissionFinishedAsync(submission, ct);
     }
