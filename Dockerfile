@@ -8,7 +8,11 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Judge.Api/Judge.Api.csproj src/Judge.Api/
 COPY src/Judge.Core/Judge.Core.csproj src/Judge.Core/
+COPY src/Judge.Storage/Judge.Storage.csproj src/Judge.Storage/
+COPY src/Judge.Worker/Judge.Worker.csproj src/Judge.Worker/
 COPY src/Judge.Sandbox/Judge.Sandbox.csproj src/Judge.Sandbox/
+COPY src/Judge.Sandbox.Host/Judge.Sandbox.Host.csproj src/Judge.Sandbox.Host/
+COPY src/Judge.Sandbox.Contracts/Judge.Sandbox.Contracts.csproj src/Judge.Sandbox.Contracts/
 RUN dotnet restore src/Judge.Api/Judge.Api.csproj
 COPY src/ src/
 COPY sandbox/ sandbox/

@@ -45,8 +45,8 @@ RUN_FDS = 4  # handed over by the host: request, result, stdout, stderr
 F_GETPIPE_SZ = 1032
 MAX_REQUEST = 16 * 1024 * 1024
 MAX_MESSAGE = 4000
-# Tasks (threads) in this host's user namespace, counted by the kernel across the host and all its children.
-MAX_TASKS = 256
+# Tasks (threads) of one run: its uid is its own, so the kernel counts only this run's.
+MAX_TASKS = 128
 THREAD_STACK = 1024 * 1024
 CANDIDATE_FILE = "solution.py"
 EXIT_HARNESS_FAILED, EXIT_NO_SECCOMP = 70, 72
@@ -248,11 +248,43 @@ def _spare(control_fd):
     _rehearse()
     os.write(control_fd, b"r")  # ready: the host takes this child's size now as the baseline of its run's growth
     control = socket.socket(fileno=control_fd)
-    _, fds, _, _ = socket.recv_fds(control, 64, RUN_FDS)
+    message, fds, _, _ = socket.recv_fds(control, 64, RUN_FDS)
     control.close()
-    if len(fds) != RUN_FDS:
+    if len(fds) != RUN_FDS or len(message) != 4:
         return EXIT_HARNESS_FAILED  # the host went away, or sent something else
+    try:
+        _become(struct.unpack("<i", message)[0])
+    except BaseException:
+        os.dup2(fds[3], 2)  # the run's stderr capture: the harness's own failure is reported where the pool reads it
+        raise
     return _run(null, *fds)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def _become(uid):
+    """The run's own uid, given by the host: no other process in flight anywhere in the pool has it, so the kernel
+    itself keeps this run's signals, /proc files, scheduling and per-uid budgets (RLIMIT_NPROC, pipe buffers) away from
+    every other run, the zygote and the host. Leaving uid 0 of the host's user namespace drops every capability."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    # (The inheritable set bwrap gave the host may remain: it grants nothing without exec, which the filter refuses.)
+    if _libc.capget(ctypes.byref(header), data) != 0 or any(d.effective or d.permitted for d in data):
+        raise RuntimeError("the run still holds capabilities after its uid switch")
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid):
+        raise RuntimeError("the uid switch did not take")
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # a change of credentials clears it
 
 
 # What _rehearse runs: the shape of a typical test, nothing of any real run.

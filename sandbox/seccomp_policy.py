@@ -28,11 +28,12 @@ DENY = """
     personality init_module finit_module delete_module kexec_load kexec_file_load reboot
     swapon swapoff acct quotactl syslog vhangup iopl ioperm
     name_to_handle_at open_by_handle_at settimeofday clock_settime adjtimex clock_adjtime
-    setuid setgid setreuid setregid setresuid setresgid setgroups setfsuid setfsgid capset
+    setuid setgid setreuid setregid setfsuid setfsgid capset
 """.split()
 
-# Refused in each child only: the zygote itself makes socket pairs (one per spare) and children set their limits.
-CHILD_DENY = ("socketpair", "setrlimit")
+# Refused in each child only: the zygote itself makes socket pairs (one per spare), spares set their limits and switch
+# to their run's uid before the child's filter is loaded.
+CHILD_DENY = ("socketpair", "setrlimit", "setresuid", "setresgid", "setgroups")
 
 # Refused unless aimed at the child itself (first argument must equal its pid).
 SIGNAL_SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")

@@ -10,7 +10,8 @@ command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 [ -e /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0 ] || [ -e /usr/lib/aarch64-linux-gnu/libpython3.11.so.1.0 ] || need+=(libpython3.11)
 [ -e /usr/lib/python3.11/os.py ] || need+=(libpython3.11-stdlib)
 ls /usr/lib/*-linux-gnu/libseccomp.so.2 >/dev/null 2>&1 || need+=(libseccomp2)
-command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v newuidmap >/dev/null 2>&1 || need+=(uidmap)
 [ -x /usr/bin/python3.11 ] || need+=(python3.11)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
@@ -18,6 +19,21 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# The sandbox gives its hosts and every run uids of their own from this user's subordinate range (/etc/subuid and
+# /etc/subgid; see README, "Sandbox uids"). Root gets a range far from any real user's when it has none.
+user="$(id -un)"
+for file in /etc/subuid /etc/subgid; do
+  if ! grep -qE "^($user|$(id -u)):" "$file" 2>/dev/null; then
+    if [ "$(id -u)" -eq 0 ]; then
+      echo "setup: adding $user:1000000000:65536 to $file (uids for the sandbox)"
+      echo "$user:1000000000:65536" >> "$file"
+    else
+      echo "setup: $file has no range for $user; ask an administrator to run:" >&2
+      echo "  sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $user" >&2
+      exit 1
+    fi
+  fi
+done
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "setup: the .NET SDK 10 (dotnet) is required and is not on PATH" >&2
   exit 1

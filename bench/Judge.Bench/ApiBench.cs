@@ -14,7 +14,7 @@ internal static class ApiBench
         if (ApiProcess.FindDll() is not { } dll) return 2;
         Console.WriteLine($"# API benchmark: {n} operations per Judge scenario, {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
         await using var api = await ApiProcess.StartAsync(dll, workers);
-        Console.WriteLine($"API pid {api.Pid} on {api.BaseAddress}, Queue:Workers={workers}, data in {api.DataDirectory}");
+        Console.WriteLine($"API pid {api.Pid} on {api.BaseAddress}, Worker:Concurrency={workers}, data in {api.DataDirectory}");
         using var client = new JudgeClient(api.BaseAddress);
         await client.PostProblemsAsync();
 

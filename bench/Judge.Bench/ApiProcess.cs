@@ -77,7 +77,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["RateLimit__ReadPermitLimit"] = "1000000";
         env["Queue__Capacity"] = QueueCapacity.ToString(CultureInfo.InvariantCulture);
         env["Queue__RetryAfterSeconds"] = "1";
-        env["Queue__Workers"] = Workers.ToString(CultureInfo.InvariantCulture);
+        env["Worker__Concurrency"] = Workers.ToString(CultureInfo.InvariantCulture);
         env["Limits__WaitSeconds"] = "120";
         env["Logging__LogLevel__Default"] = "Warning";
         env["ASPNETCORE_ENVIRONMENT"] = "Production";

@@ -74,7 +74,7 @@ internal static class LoadTest
             $"{Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
         await using var api = await ApiProcess.StartAsync(dll, o.Workers, o.QueueCapacity);
         var apiPids = new List<int> { api.Pid };
-        Console.WriteLine($"API pid {api.Pid} on {api.BaseAddress}, Queue:Workers={o.Workers}, Queue:Capacity={o.QueueCapacity}, data in {api.DataDirectory}");
+        Console.WriteLine($"API pid {api.Pid} on {api.BaseAddress}, Worker:Concurrency={o.Workers}, Queue:Capacity={o.QueueCapacity}, data in {api.DataDirectory}");
         using var client = new JudgeClient(api.BaseAddress);
         await client.PostProblemsAsync();
 

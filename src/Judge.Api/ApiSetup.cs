@@ -1,3 +1,4 @@
+using Judge.Core;
 using System.Text.Json;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
@@ -9,7 +10,7 @@ internal static class ApiSetup
     /// <summary>RFC 7807 problem details for every error, including bodies that fail to bind (400 with the reason).</summary>
     public static IHostApplicationBuilder AddErrorHandling(this IHostApplicationBuilder builder)
     {
-        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(o => JudgeJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {

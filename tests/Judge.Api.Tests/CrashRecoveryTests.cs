@@ -89,7 +89,7 @@ public sealed class CrashRecoveryTests : IDisposable
         };
         info.Environment["Storage__DataDirectory"] = Path.Combine(_root, "data");
         info.Environment["Problems__Directory"] = Path.Combine(_root, "problems");
-        info.Environment["Queue__Workers"] = "1";
+        info.Environment["Worker__Concurrency"] = "1";
         info.Environment["Sandbox__Hosts"] = "1";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var process = Process.Start(info)!;

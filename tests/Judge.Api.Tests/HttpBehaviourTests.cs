@@ -1,3 +1,4 @@
+using Judge.Worker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -60,7 +61,7 @@ public sealed class HttpBehaviourTests
     [Fact]
     public async Task Every_problem_in_the_bank_is_served_without_hidden_tests_or_solution()
     {
-        var bank = Problems.ProblemsOptions.FindDefault(AppContext.BaseDirectory);
+        var bank = Judge.Storage.ProblemsOptions.FindDefault(AppContext.BaseDirectory);
         bank.Should().NotBeNull("the repository has a problems folder");
         var problems = Judge.Core.Problems.ProblemLoader.LoadFolder(bank!).Where(r => r.Ok).Select(r => r.Problem!).ToList();
         problems.Should().NotBeEmpty();
@@ -310,7 +311,7 @@ public sealed class HttpBehaviourTests
     [Fact]
     public async Task A_full_queue_answers_503_with_retry_after_and_stores_nothing()
     {
-        await using var api = Api(new Dictionary<string, string?> { ["Queue:Capacity"] = "2", ["Queue:Workers"] = "1", ["Queue:RetryAfterSeconds"] = "7" });
+        await using var api = Api(new Dictionary<string, string?> { ["Queue:Capacity"] = "2", ["Worker:Concurrency"] = "1", ["Queue:RetryAfterSeconds"] = "7" });
         var client = api.ClientWith(JudgeApiFactory.ClientKey);
         // One submission is taken by the (blocked) worker, two wait: the fourth finds the queue full.
         var accepted = 0;
@@ -327,22 +328,6 @@ public sealed class HttpBehaviourTests
         refused!.Headers.GetValues("Retry-After").Single().Should().Be("7");
         accepted.Should().BeInRange(2, 3);
         SubmissionCount(api).Should().Be(accepted);
-    }
-
-    [Fact]
-    public async Task Queue_is_fair_across_clients()
-    {
-        var queue = new Submissions.SubmissionQueue(Microsoft.Extensions.Options.Options.Create(new Submissions.QueueOptions { Capacity = 100 }));
-        var greedy = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
-        foreach (var id in greedy) { queue.TryReserve().Should().BeTrue(); queue.Enqueue("greedy", id); }
-        var polite = Guid.NewGuid();
-        queue.TryReserve().Should().BeTrue();
-        queue.Enqueue("polite", polite);
-        var order = new List<Guid>();
-        for (var i = 0; i < 6; i++) order.Add(await queue.DequeueAsync(CancellationToken.None));
-        order.IndexOf(polite).Should().Be(1);
-        order.Where(id => id != polite).Should().Equal(greedy);
-        queue.Count.Should().Be(0);
     }
 
     [Fact]
@@ -386,7 +371,7 @@ public sealed class HttpBehaviourTests
             [.. paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(p => p.Name)];
 
         paths.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
-            "/healthz", "/metrics", "/v1/problems", "/v1/problems/{id}", "/v1/submissions", "/v1/submissions/{id}", "/v1/runs",
+            "/healthz", "/healthz/live", "/metrics", "/v1/problems", "/v1/problems/{id}", "/v1/submissions", "/v1/submissions/{id}", "/v1/runs",
             // The compatibility surfaces (their catch-all 404 routes are not documented).
             "/judge0/submissions", "/judge0/submissions/batch", "/judge0/submissions/{token}", "/judge0/languages",
             "/judge0/languages/all", "/judge0/languages/{id}", "/judge0/statuses", "/judge0/about", "/judge0/version", "/judge0/license",
@@ -437,9 +422,9 @@ public sealed class HttpBehaviourTests
     {
         await using var api = Api();
         api.CreateClient();
-        var store = (Storage.JudgeStore)api.Services.GetService(typeof(Storage.JudgeStore))!;
+        var store = (Judge.Storage.IJudgeStore)api.Services.GetService(typeof(Judge.Storage.IJudgeStore))!;
         File.Exists(Path.Combine(api.DataDirectory, "judge.db")).Should().BeTrue();
-        store.SchemaVersion.Should().Be(1);
+        (await store.GetSchemaVersionAsync()).Should().Be(Judge.Storage.Sqlite.SqliteSchema.Migrations.Length);
     }
 
     static int SubmissionCount(JudgeApiFactory api)

@@ -62,6 +62,8 @@ public sealed class JudgeApiFactory : WebApplicationFactory<Program>
             foreach (var d in poolHostedService) services.Remove(d);
             services.RemoveAll<ISandbox>();
             services.AddSingleton(_fakeSandbox);
+            services.RemoveAll<ISandboxStatus>();
+            services.AddSingleton<ISandboxStatus>(new AlwaysReady());
         });
     }
 
@@ -115,6 +117,15 @@ public sealed class JudgeApiFactory : WebApplicationFactory<Program>
         await base.DisposeAsync();
         try { Directory.Delete(Path.GetDirectoryName(DataDirectory)!, recursive: true); } catch (IOException) { }
     }
+}
+
+/// <summary>The status of a fake sandbox: ready from the start, with the default pool's slots.</summary>
+public sealed class AlwaysReady : ISandboxStatus
+{
+    public Task Ready => Task.CompletedTask;
+    public bool IsReady => true;
+    public string? NotReadyReason => null;
+    public int SlotCount => 8;
 }
 
 /// <summary>A scripted ISandbox for tests of pure HTTP behaviour.</summary>

@@ -186,7 +186,8 @@ public sealed class RealSandboxTests
         var client = api.CreateClient();
         (await JudgeApiFactory.Submit(client, "add-two", TestProblems.AddTwoSolution, "?wait=true")).StatusCode.Should().Be(HttpStatusCode.OK);
         var text = await client.GetStringAsync("/metrics");
-        text.Should().Contain("judge_submissions_total{verdict=\"accepted\"} 1");
-        text.Should().Contain("judge_test_runs_total{verdict=\"accepted\"} 3");
+        // Every series carries the node's role and id.
+        text.Should().MatchRegex("judge_submissions_total\\{verdict=\"accepted\",role=\"all\",node=\"[^\"]+\"\\} 1\\n");
+        text.Should().MatchRegex("judge_test_runs_total\\{verdict=\"accepted\",role=\"all\",node=\"[^\"]+\"\\} 3\\n");
     }
 }

@@ -85,7 +85,7 @@ public sealed class AttackCorpusTests(PoolFixture fx)
         new("reads /etc/passwd", "", "open('/etc/passwd').read()", Error, "FileNotFoundError"),
         new("sees no host file system", "import os\n", "sorted(n for n in os.listdir('/') if n not in ('app', 'bin', 'dev', 'lib', 'lib64', 'proc', 'run', 'usr'))", Ok, Value: "[]"),
         new("cannot see the repository or problems", "import os\n", "[os.path.exists(p) for p in ('/work', '/root', '/home', '/tmp', '/app/problems', '/app/appsettings.json', '/data')]", Ok, Value: "[false,false,false,false,false,false,false]"),
-        new("cannot write files", "", "open('/app/evil.txt', 'w')", Error, "OSError"),
+        new("cannot write files", "", "open('/app/evil.txt', 'w')", Error, "PermissionError"),
         new("finds nowhere to leave a file for the next run", "import os\ndef leave():\n    left = []\n    for d in ('/', '/dev', '/dev/shm', '/app', '/app/sandbox', '/run', '/run/judge', '/proc/self/cwd'):\n        try:\n            with open(os.path.join(d, 'leftover'), 'w') as f:\n                f.write('x')\n            left.append(d)\n        except OSError:\n            pass\n    return left\n", "leave()", Ok, Value: "[]"),
         new("environment is empty", "import os\n", "sorted(k for k in os.environ if not k.startswith('DOTNET_') and k != 'PWD')", Ok, Value: "[]"),
         new("reads bwrap's and the host's environ", "import os\ndef scan():\n    found = []\n    for pid in os.listdir('/proc'):\n        if pid.isdigit():\n            try:\n                data = open('/proc/%s/environ' % pid, 'rb').read()\n            except OSError:\n                continue\n            found += [e for e in data.split(b'\\0') if e and not e.startswith((b'DOTNET_', b'PWD='))]\n    return found\n", "scan()", Ok, Value: "[]"),
@@ -136,7 +136,7 @@ public sealed class AttackCorpusTests(PoolFixture fx)
         if (attack.NotInOutput is not null)
             (result.Stdout + result.Stderr).Should().NotContain(attack.NotInOutput);
         if (result.Status == RunStatus.TimeLimitExceeded)
-            result.WallMs.Should().BeLessThan(limits.WallMs + 2000, "the wall clock ends the run");
+            result.WallMs.Should().BeLessThan(limits.WallMs * 4 + 2000, "the wall clock ends the run (time spent waiting for a CPU on a busy machine does not count, up to 4x)");
 
         var next = await fx.Run("x = 41\n", "x + 1");
         next.Status.Should().Be(RunStatus.Ok, "the host still serves after: " + attack.Name);

@@ -1,6 +1,5 @@
 using Judge.Api.Auth;
-using Judge.Api.Health;
-using Judge.Sandbox;
+using Judge.Worker;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Judge.Api.Compat;
@@ -36,9 +35,6 @@ internal static class CompatSurface
 
     /// <summary>Text as Ruby's and Node's JSON write it: apostrophes, non-ASCII and the like as themselves.</summary>
     public static readonly System.Text.Encodings.Web.JavaScriptEncoder WireEncoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-
-    public static void CountRun(HttpContext http, string surface, RunStatus status) =>
-        http.RequestServices.GetRequiredService<JudgeMetrics>().CompatRuns.WithLabels(surface, JudgeMetrics.Label(status)).Inc();
 
     /// <summary>A status code with an empty body, as Rails' <c>head</c> answers: status-code pages must not fill it in.</summary>
     public static IResult Empty(int statusCode) => new EmptyResult(statusCode);

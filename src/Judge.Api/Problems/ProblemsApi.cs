@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Judge.Api.Auth;
-using Judge.Api.Storage;
+using Judge.Api.Submissions;
+using Judge.Worker;
+using Judge.Storage;
 using Judge.Core.Problems;
 using Judge.Core.Validation;
 using Judge.Sandbox;
@@ -35,8 +37,6 @@ public sealed record ProblemView(
 
 internal static class ProblemsApi
 {
-    public const string ApiSource = "api";
-
     public static RouteGroupBuilder MapProblems(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/problems").WithTags("Problems");
@@ -79,38 +79,46 @@ internal static class ProblemsApi
         catalog.TryGet(id, out var problem) ? TypedResults.Ok(ProblemView.From(problem)) : ApiResults.NotFound($"No problem '{id}'.");
 
     static async Task<Results<Created<ProblemView>, Ok<ProblemView>, ProblemHttpResult>> CreateOrReplace(
-        JsonElement document, ProblemCatalog catalog, ProblemValidator validator, JudgeStore store, CancellationToken ct)
+        JsonElement document, HttpContext http, ProblemCatalog catalog, IJudgeStore store, CatalogSync sync, PendingRequests pending,
+        IOptions<LimitsOptions> limits, IOptions<QueueOptions> queue, CancellationToken ct)
     {
         var json = document.GetRawText();
         var parsed = ProblemLoader.ParseJson(json);
         if (!parsed.Ok)
             return Invalid(parsed.Errors.Count > 0 ? parsed.Errors : [new ProblemError("", "not a problem document")]);
-        var problem = parsed.Problem! with { Source = ApiSource };
+        var problem = parsed.Problem! with { Source = CatalogSync.ApiSource };
 
         var existed = catalog.TryGet(problem.Id, out var existing);
-        if (existed && existing.Source != ApiSource)
-            return TypedResults.Problem($"Problem '{problem.Id}' comes from the problems folder and can only be changed there.",
-                statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+        if (existed && existing.Source != CatalogSync.ApiSource)
+            return FromFolder(problem.Id, "changed");
 
-        var report = await validator.ValidateAsync(problem, ct);
+        // Validation grades the solution, starter and mutants: sandbox work, so the workers do it.
+        var answer = await pending.AskAsync<ValidationOutcome>(
+            JobKind.Validation, ApiKeys.ClientId(http), document, TimeSpan.FromSeconds(limits.Value.ValidationSeconds), ct);
+        if (ApiResults.Refused(http, answer.Outcome, queue.Value) is { } refused) return refused;
+        var outcome = answer.Result!;
+        if (outcome.Report is not { } report) return Invalid(outcome.ParseErrors);
         if (!report.Valid) return Invalid(report.Errors);
 
-        store.SaveProblem(problem.Id, json);
-        catalog.Upsert(problem);
+        await store.SaveProblemAsync(problem.Id, json, ct);
+        await sync.ApplyChangesAsync(ct);
         var view = ProblemView.From(problem) with { Warnings = report.Warnings.Count > 0 ? report.Warnings : null };
         return existed ? TypedResults.Ok(view) : TypedResults.Created($"/v1/problems/{problem.Id}", view);
     }
 
-    static Results<NoContent, ProblemHttpResult> Delete(string id, ProblemCatalog catalog, JudgeStore store)
+    static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string id, ProblemCatalog catalog, IJudgeStore store, CatalogSync sync, CancellationToken ct)
     {
         if (!catalog.TryGet(id, out var problem)) return ApiResults.NotFound($"No problem '{id}'.");
-        if (problem.Source != ApiSource)
-            return TypedResults.Problem($"Problem '{id}' comes from the problems folder and can only be removed there.",
-                statusCode: StatusCodes.Status409Conflict, title: "Conflict");
-        store.DeleteProblem(id);
-        catalog.Remove(id);
+        if (problem.Source != CatalogSync.ApiSource) return FromFolder(id, "removed");
+        await store.DeleteProblemAsync(id, ct);
+        await sync.ApplyChangesAsync(ct);
         return TypedResults.NoContent();
     }
+
+    static ProblemHttpResult FromFolder(string id, string what) =>
+        TypedResults.Problem($"Problem '{id}' comes from the problems folder and can only be {what} there.",
+            statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
     static ProblemHttpResult Invalid(IReadOnlyList<ProblemError> errors) =>
         ApiResults.Invalid(errors.GroupBy(e => e.Field.Length == 0 ? "document" : e.Field)

@@ -1,7 +1,9 @@
+using Judge.Core.Grading;
 using System.Text;
 using Judge.Api.Auth;
-using Judge.Api.Health;
+using Judge.Worker;
 using Judge.Api.Submissions;
+using Judge.Storage;
 using Judge.Sandbox;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -33,8 +35,8 @@ internal static class RunsApi
     }
 
     static async Task<Results<Ok<AdHocRunView>, ProblemHttpResult>> Run(
-        AdHocRunRequest request, HttpContext http, ISandbox sandbox, JudgeMetrics metrics,
-        IOptions<LimitsOptions> limits, IOptions<QueueOptions> queueOptions, CancellationToken ct)
+        AdHocRunRequest request, HttpContext http, PendingRequests pending, IOptions<LimitsOptions> limits,
+        IOptions<QueueOptions> queueOptions, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Code is null) errors["code"] = ["is required"];
@@ -51,12 +53,15 @@ internal static class RunsApi
             return ApiResults.TooLarge($"code is larger than {limits.Value.MaxCodeBytes} bytes.");
         if (request.Stdin is not null && Encoding.UTF8.GetByteCount(request.Stdin) > limits.Value.MaxStdinBytes)
             return ApiResults.TooLarge($"stdin is larger than {limits.Value.MaxStdinBytes} bytes.");
-        if (SandboxReadiness.Reason(http.RequestServices) is { } reason)
-            return ApiResults.Unavailable(http, $"The sandbox is not ready: {reason}", queueOptions.Value.RetryAfterSeconds);
+        // A node that runs the sandbox itself says at once that it is still warming up; an API node queues for the workers.
+        if (http.RequestServices.GetService<ISandboxStatus>() is { IsReady: false } local)
+            return ApiResults.Unavailable(http, $"The sandbox is not ready: {local.NotReadyReason}", queueOptions.Value.RetryAfterSeconds);
 
-        var result = await sandbox.RunAsync(new RunRequest(request.Code!) { Stdin = request.Stdin, Mode = RunMode.Script, Limits = runLimits }, ct);
-        metrics.AdHocRuns.WithLabels(JudgeMetrics.Label(result.Status)).Inc();
-        metrics.AdHocRunSeconds.Observe(result.WallMs / 1000.0);
+        var run = new RunRequest(request.Code!) { Stdin = request.Stdin, Mode = RunMode.Script, Limits = runLimits };
+        var wait = TimeSpan.FromSeconds(limits.Value.RunQueueSeconds) + TimeSpan.FromMilliseconds(runLimits.WallMs);
+        var answer = await pending.AskAsync<RunResult[]>(JobKind.Run, ApiKeys.ClientId(http), new RunJob(run), wait, ct);
+        if (ApiResults.Refused(http, answer.Outcome, queueOptions.Value) is { } refused) return refused;
+        var result = answer.Result is [var first, ..] ? first : RunResult.Internal("the worker answered no run");
         return TypedResults.Ok(new AdHocRunView(
             result.Status, result.Stdout, result.Stderr, result.StdoutTruncated, result.StderrTruncated,
             result.Error is { } e ? new RunErrorView(e.Type, e.Message, e.Line, e.Traceback) : null,

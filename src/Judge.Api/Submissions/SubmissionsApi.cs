@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Judge.Api.Auth;
-using Judge.Api.Storage;
+using Judge.Storage;
+using Judge.Worker;
 using Judge.Core.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -28,8 +29,7 @@ internal static class SubmissionsApi
 
     static async Task<Results<Ok<SubmissionView>, Accepted<SubmissionView>, ProblemHttpResult>> Submit(
         SubmissionRequest request, [FromQuery] bool? wait, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        HttpContext http, ProblemCatalog catalog, JudgeStore store, SubmissionQueue queue,
-        IOptions<LimitsOptions> limits, IOptions<QueueOptions> queueOptions)
+        HttpContext http, ProblemCatalog catalog, IJudgeStore store, IOptions<LimitsOptions> limits, IOptions<QueueOptions> queueOptions)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrEmpty(request.ProblemId)) errors["problemId"] = ["is required"];
@@ -43,29 +43,24 @@ internal static class SubmissionsApi
 
         var clientId = ApiKeys.ClientId(http);
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(request.ProblemId + "\n" + request.Code)));
-        if (!string.IsNullOrEmpty(idempotencyKey) && store.FindByIdempotencyKey(clientId, idempotencyKey) is { } earlier)
-            return Repeat(earlier, hash);
-
-        if (!queue.TryReserve())
-            return ApiResults.Unavailable(http, "The grading queue is full; retry later.", queueOptions.Value.RetryAfterSeconds);
-        var submission = store.InsertOrGetExisting(new SubmissionRecord(
-            Guid.NewGuid(), clientId, request.ProblemId!, request.Code!, SubmissionStatus.Queued, null,
-            string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey, hash, DateTimeOffset.UtcNow, null), out var inserted);
-        if (!inserted)
+        var key = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey;
+        var (outcome, submission) = await store.InsertSubmissionAsync(new NewSubmission(
+            Guid.NewGuid(), clientId, request.ProblemId!, request.Code!, key, hash, DateTimeOffset.UtcNow), queueOptions.Value.Capacity, http.RequestAborted);
+        switch (outcome)
         {
-            queue.Release();
-            return Repeat(submission, hash);
+            case InsertOutcome.QueueFull:
+                return ApiResults.Unavailable(http, "The grading queue is full; retry later.", queueOptions.Value.RetryAfterSeconds);
+            case InsertOutcome.Existing:
+                return Repeat(submission!, hash);
         }
-        queue.Enqueue(clientId, submission.Id);
 
         if (wait == true)
         {
-            var completion = queue.Completion(submission.Id);
-            if (store.Get(submission.Id) is not { Status: SubmissionStatus.Completed })
-                await Task.WhenAny(completion, Task.Delay(TimeSpan.FromSeconds(limits.Value.WaitSeconds), http.RequestAborted));
-            if (store.Get(submission.Id) is { Status: SubmissionStatus.Completed } done) return TypedResults.Ok(SubmissionView.From(done));
+            await store.WaitForCompletionAsync(submission!.Id, TimeSpan.FromSeconds(limits.Value.WaitSeconds), http.RequestAborted);
+            if (await store.GetSubmissionAsync(submission.Id, http.RequestAborted) is { Status: SubmissionStatus.Completed } done)
+                return TypedResults.Ok(SubmissionView.From(done));
         }
-        return TypedResults.Accepted($"/v1/submissions/{submission.Id}", SubmissionView.From(submission));
+        return TypedResults.Accepted($"/v1/submissions/{submission!.Id}", SubmissionView.From(submission));
     }
 
     /// <summary>The same key again: the same body gets the same submission, a different body is refused.</summary>
@@ -76,6 +71,8 @@ internal static class SubmissionsApi
                 ? TypedResults.Ok(SubmissionView.From(earlier))
                 : TypedResults.Accepted($"/v1/submissions/{earlier.Id}", SubmissionView.From(earlier));
 
-    static Results<Ok<SubmissionView>, ProblemHttpResult> Get(Guid id, JudgeStore store) =>
-        store.Get(id) is { } submission ? TypedResults.Ok(SubmissionView.From(submission)) : ApiResults.NotFound($"No submission '{id}'.");
+    static async Task<Results<Ok<SubmissionView>, ProblemHttpResult>> Get(Guid id, IJudgeStore store, CancellationToken ct) =>
+        await store.GetSubmissionAsync(id, ct) is { } submission
+            ? TypedResults.Ok(SubmissionView.From(submission))
+            : ApiResults.NotFound($"No submission '{id}'.");
 }

@@ -45,4 +45,7 @@ public sealed record Problem
     public IReadOnlyList<TestCase> Tests { get; init; } = [];
     /// <summary>Where the problem came from: the YAML file path, or "api".</summary>
     public string Source { get; init; } = "";
+    /// <summary>Which version of the problem this is: "api:N" for problems stored through the API (N counts its saves),
+    /// "file:HASH" (of the file's text) for problems from the problems folder. Submissions record it.</summary>
+    public string Version { get; init; } = "";
 }

@@ -8,39 +8,47 @@ internal static class HostLauncher
 {
     /// <summary>The only application files the jail sees, besides the harness directory.</summary>
     public static readonly string[] AppFiles =
-        ["Judge.Sandbox.dll", "Judge.Sandbox.runtimeconfig.json", "Judge.Sandbox.deps.json", "Python.Runtime.dll"];
+        ["Judge.Sandbox.Host.dll", "Judge.Sandbox.Host.runtimeconfig.json", "Judge.Sandbox.Host.deps.json", "Python.Runtime.dll"];
 
     public const string ControlPathInJail = "/run/judge/control.sock";
 
-    public static ProcessStartInfo Build(Prerequisites pre, SandboxOptions options, string controlDir)
+    /// <summary>The first uid (inside the host's user namespace) of the run uids; the host itself is uid 0 there.</summary>
+    public const int FirstRunUid = 1000;
+
+    /// <summary>The run uids of host <paramref name="slot"/>: one per run it may hold at once, none shared with another
+    /// host, so no two runs in flight anywhere in the pool share a uid (and with it RLIMIT_NPROC, pipe buffers, signals).</summary>
+    public static (int First, int Count) RunUids(int slot, SandboxOptions options) =>
+        (FirstRunUid + slot * options.RunsPerHost, options.RunsPerHost);
+
+    public static ProcessStartInfo Build(Prerequisites pre, SandboxOptions options, int slot, string controlDir)
     {
         var psi = new ProcessStartInfo
         {
-            FileName = pre.Setpriv ?? pre.Bwrap,
+            FileName = pre.Unshare,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        // bwrap's own pid-1 in the jail keeps bwrap's environment: give it none.
+        // Nothing of the pool's environment goes into the jail.
         psi.Environment.Clear();
-        if (pre.Setpriv is not null)
-        {
-            // As root, RLIMIT_NPROC is not enforced: the hosts run as an unprivileged uid so the task cap holds.
-            var uid = options.SandboxUid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            foreach (var a in new[] { "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps=-all", "--", pre.Bwrap })
-                psi.ArgumentList.Add(a);
-        }
+        // A new user namespace mapping this user's subordinate uid range (newuidmap, /etc/subuid), entered as its root:
+        // the host's uid (0 inside) and every run's uid are ids no other process on the machine has, not the pool's.
+        foreach (var a in new[] { "--user", "--map-auto", "--setuid", "0", "--setgid", "0", "--", pre.Bwrap })
+            psi.ArgumentList.Add(a);
         foreach (var arg in ProfileArguments(pre, controlDir)) psi.ArgumentList.Add(arg);
         psi.ArgumentList.Add("--");
         psi.ArgumentList.Add(pre.DotnetMuxer);
-        psi.ArgumentList.Add("/app/Judge.Sandbox.dll");
+        psi.ArgumentList.Add("/app/Judge.Sandbox.Host.dll");
         psi.ArgumentList.Add("--control");
         psi.ArgumentList.Add(ControlPathInJail);
         psi.ArgumentList.Add("--python");
         psi.ArgumentList.Add(pre.PythonLibrary);
         psi.ArgumentList.Add("--harness");
         psi.ArgumentList.Add("/app/sandbox");
+        var (first, count) = RunUids(slot, options);
+        psi.ArgumentList.Add("--run-uids");
+        psi.ArgumentList.Add(FormattableString.Invariant($"{first}:{count}"));
         return psi;
     }
 
@@ -81,6 +89,4 @@ internal static class HostLauncher
             UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         return dir;
     }
-
-    public static bool RunningAsRoot => Libc.getuid() == 0;
 }

@@ -6,7 +6,7 @@ namespace Judge.Sandbox.Pool;
 public sealed class SandboxUnavailableException(string message) : Exception(message);
 
 /// <summary>What the pool needs from the machine, found once at start-up.</summary>
-internal sealed record Prerequisites(string Bwrap, string? Setpriv, string PythonLibrary, string DotnetRoot, string DotnetMuxer, string AppDirectory)
+internal sealed record Prerequisites(string Bwrap, string Unshare, string PythonLibrary, string DotnetRoot, string DotnetMuxer, string AppDirectory)
 {
     static readonly string[] LibDirs =
         ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib", "/lib/x86_64-linux-gnu", "/lib"];
@@ -29,12 +29,19 @@ internal sealed record Prerequisites(string Bwrap, string? Setpriv, string Pytho
         if (Probe("libseccomp.so.2") is null)
             problems.Add("libseccomp was not found: install the Debian package 'libseccomp2' (apt-get install -y libseccomp2)");
 
-        string? setpriv = null;
-        if (Libc.getuid() == 0)
+        string? unshare = SearchPath("unshare");
+        if (unshare is null)
+            problems.Add("unshare was not found: install the Debian package 'util-linux'");
+        if (SearchPath("newuidmap") is null || SearchPath("newgidmap") is null)
+            problems.Add("newuidmap/newgidmap were not found: install the Debian package 'uidmap' (apt-get install -y uidmap)");
+        int needed = HostLauncher.FirstRunUid + options.SlotCount(Environment.ProcessorCount);
+        foreach (var file in new[] { "/etc/subuid", "/etc/subgid" })
         {
-            setpriv = SearchPath("setpriv");
-            if (setpriv is null)
-                problems.Add("running as root needs setpriv to drop to Sandbox:SandboxUid: install the Debian package 'util-linux'");
+            if (SubordinateRange(file) is not { } count)
+                problems.Add($"{file} has no range for user {Environment.UserName}: the hosts and every run get uids of their own from it; "
+                    + $"add one (as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {Environment.UserName}; scripts/setup.sh does it for root)");
+            else if (count < needed)
+                problems.Add($"{file} gives user {Environment.UserName} {count} ids; the pool needs at least {needed}");
         }
 
         // The runtime that runs the API runs the host too: <root>/shared/Microsoft.NETCore.App/<version>/.
@@ -55,7 +62,7 @@ internal sealed record Prerequisites(string Bwrap, string? Setpriv, string Pytho
 
         if (problems.Count > 0)
             throw new SandboxUnavailableException("The sandbox cannot start: " + string.Join("; ", problems));
-        return new Prerequisites(bwrap!, setpriv, python!, dotnetRoot, muxer, appDir);
+        return new Prerequisites(bwrap!, unshare!, python!, dotnetRoot, muxer, appDir);
     }
 
     /// <summary>
@@ -85,6 +92,23 @@ internal sealed record Prerequisites(string Bwrap, string? Setpriv, string Pytho
             File.Copy(from, to);
             File.SetUnixFileMode(to, fileMode);
         }
+    }
+
+    /// <summary>The size of this user's first range in /etc/subuid or /etc/subgid (by name or uid), or null.</summary>
+    static long? SubordinateRange(string file)
+    {
+        string[] lines;
+        try { lines = File.ReadAllLines(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        var uid = Libc.getuid().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var line in lines)
+        {
+            var parts = line.Split(':');
+            if (parts.Length == 3 && (parts[0] == Environment.UserName || parts[0] == uid) &&
+                long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var count))
+                return count;
+        }
+        return null;
     }
 
     static string? Nonempty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;

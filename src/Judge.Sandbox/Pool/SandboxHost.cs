@@ -60,7 +60,7 @@ internal sealed class SandboxHost : IAsyncDisposable
         File.SetUnixFileMode(socketPath, (UnixFileMode)0b110_110_110);
         listener.Listen(1);
 
-        _process = Process.Start(HostLauncher.Build(_pre, _options, _controlDir))
+        _process = Process.Start(HostLauncher.Build(_pre, _options, Slot, _controlDir))
             ?? throw new SandboxUnavailableException("could not start bwrap");
         _process.StandardInput.Close();
         _ = PumpDiagnosticsAsync(_process.StandardError);
@@ -177,7 +177,7 @@ internal sealed class SandboxHost : IAsyncDisposable
             pipes.WriteRequest(RunClassifier.RequestFrame(request));
             try
             {
-                var message = new ControlMessage { Op = ControlMessage.Run, Id = id, WallMs = request.Limits.WallMs };
+                var message = new ControlMessage { Op = ControlMessage.Run, Id = id, WallMs = request.Limits.WallMs, TimeMs = request.Limits.TimeMs };
                 SendControl(message, pipes.ChildEnds);
             }
             finally
@@ -188,7 +188,7 @@ internal sealed class SandboxHost : IAsyncDisposable
             ControlMessage exit;
             try
             {
-                exit = await pending.Exit.Task.WaitAsync(TimeSpan.FromMilliseconds(request.Limits.WallMs + 5000), cancellationToken);
+                exit = await pending.Exit.Task.WaitAsync(TimeSpan.FromMilliseconds(request.Limits.WallMs * 4L + 5000), cancellationToken);
             }
             catch (TimeoutException)
             {

@@ -17,8 +17,12 @@ public sealed class SandboxOptions
     /// <summary>Path to bwrap; empty means search PATH.</summary>
     public string Bwrap { get; set; } = "";
 
-    /// <summary>Outside uid the hosts run as when the API runs as root (so RLIMIT_NPROC applies).</summary>
-    public int SandboxUid { get; set; } = 65534;
+
+    /// <summary>Hosts started: <see cref="Hosts"/>, or one per core.</summary>
+    public int HostCount(int cores) => Hosts > 0 ? Hosts : cores;
+
+    /// <summary>Runs the pool holds at once.</summary>
+    public int SlotCount(int cores) => HostCount(cores) * RunsPerHost;
 
     /// <summary>Captured stdout and stderr per run, each, in bytes.</summary>
     [Range(1024, 16 * 1024 * 1024)] public int OutputLimitBytes { get; set; } = 256 * 1024;

@@ -9,7 +9,7 @@ namespace Judge.Sandbox.Pool;
 /// Starts, watches and restarts the sandbox hosts, and dispatches runs to the least busy one. A host that dies is
 /// replaced at once; its in-flight runs are retried once on another host and otherwise end as internal_error.
 /// </summary>
-public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
+public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsyncDisposable
 {
     readonly SandboxOptions _options;
     readonly ILogger _logger;
@@ -17,6 +17,7 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
     readonly SemaphoreSlim _capacity;
     readonly CancellationTokenSource _stopping = new();
     readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     Prerequisites? _pre;
     Task? _supervisor;
     long _restarts;
@@ -26,9 +27,8 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
     {
         _options = options.Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        int hosts = _options.Hosts > 0 ? _options.Hosts : Environment.ProcessorCount;
-        _hosts = new SandboxHost?[hosts];
-        _capacity = new SemaphoreSlim(hosts * _options.RunsPerHost);
+        _hosts = new SandboxHost?[_options.HostCount(Environment.ProcessorCount)];
+        _capacity = new SemaphoreSlim(_options.SlotCount(Environment.ProcessorCount));
     }
 
     /// <summary>True while at least one host is warm and the machine has what the sandbox needs.</summary>
@@ -41,6 +41,13 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
     public long HostRestarts => Interlocked.Read(ref _restarts);
 
     public int HostCount => _hosts.Length;
+
+    /// <summary>Runs the pool holds at once (hosts × runs per host).</summary>
+    public int SlotCount => _hosts.Length * _options.RunsPerHost;
+
+    /// <summary>Completes when a host is first ready, however long that takes (it never fails: a machine that lacks
+    /// something stays not ready, with <see cref="NotReadyReason"/> saying why).</summary>
+    public Task Ready => _ready.Task;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -91,6 +98,7 @@ public sealed class SandboxPool : ISandbox, IHostedService, IAsyncDisposable
                 _hosts[slot] = host;
                 _notReadyReason = null;
                 _firstReady.TrySetResult();
+                _ready.TrySetResult();
                 using var health = new PeriodicTimer(TimeSpan.FromSeconds(5));
                 var died = host.Exited;
                 while (!died.IsCompleted)

@@ -10,6 +10,7 @@ public static class SandboxServiceCollectionExtensions
         services.AddOptions<SandboxOptions>().BindConfiguration("Sandbox").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SandboxPool>();
         services.AddSingleton<ISandbox>(sp => sp.GetRequiredService<SandboxPool>());
+        services.AddSingleton<ISandboxStatus>(sp => sp.GetRequiredService<SandboxPool>());
         services.AddHostedService(sp => sp.GetRequiredService<SandboxPool>());
         return services;
     }

@@ -210,10 +210,12 @@ public sealed class PistonTests
         await client.PostAsync("/judge0/submissions", Json("""{"source_code": "x", "language_id": 1}"""));
 
         var metrics = await client.GetStringAsync("/metrics");
-        metrics.Should().Contain("judge_compat_runs_total{surface=\"piston\",status=\"ok\"} 1");
-        metrics.Should().Contain("judge_compat_runs_total{surface=\"judge0\",status=\"ok\"} 1");
-        metrics.Should().Contain("judge_compat_requests_total{surface=\"judge0\",route=\"/judge0/submissions\",code=\"422\"} 1");
-        metrics.Should().Contain("judge_compat_requests_total{surface=\"piston\",route=\"/piston/api/v2/execute\",code=\"200\"} 1");
+        // Every series also carries the node's role and id.
+        static string Series(string name, string labels) => $"(?m)^{System.Text.RegularExpressions.Regex.Escape(name + "{" + labels)},role=\"all\",node=\"[^\"]+\"}} 1$";
+        metrics.Should().MatchRegex(Series("judge_compat_runs_total", "surface=\"piston\",status=\"ok\""));
+        metrics.Should().MatchRegex(Series("judge_compat_runs_total", "surface=\"judge0\",status=\"ok\""));
+        metrics.Should().MatchRegex(Series("judge_compat_requests_total", "surface=\"judge0\",route=\"/judge0/submissions\",code=\"422\""));
+        metrics.Should().MatchRegex(Series("judge_compat_requests_total", "surface=\"piston\",route=\"/piston/api/v2/execute\",code=\"200\""));
 
         var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
         var paths = document.GetProperty("paths");

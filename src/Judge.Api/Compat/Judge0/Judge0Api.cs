@@ -3,8 +3,11 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Judge.Api.Auth;
-using Judge.Api.Health;
 using Judge.Api.Submissions;
+using Judge.Api.Webhooks;
+using Judge.Sandbox;
+using Judge.Storage;
+using Judge.Worker;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -105,11 +108,6 @@ public static partial class Judge0Api
     {
         builder.Services.AddOptions<Judge0Options>().BindConfiguration("Judge0").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<PythonRuntime>();
-        builder.Services.AddSingleton<IJudge0Store, SqliteJudge0Store>();
-        builder.Services.AddSingleton<Judge0Queue>();
-        builder.Services.TryAddSingleton<IJudge0Callbacks, NoJudge0Callbacks>();
-        builder.Services.AddSingleton<Judge0Worker>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Judge0Worker>());
         return builder;
     }
 
@@ -160,21 +158,13 @@ public static partial class Judge0Api
         group.MapGet("/license", () => TypedResults.Text(
                 "Judge answers a Judge0 CE 1.13.1-compatible API for Python. It is not Judge0 and contains none of Judge0's code.\n"))
             .WithSummary("Judge0: license (text)").Produces<string>(contentType: "text/plain");
-        group.MapGet("/config_info", (IOptions<Judge0Options> options) => CompatSurface.Json(Judge0Config.Info(options.Value)))
+        group.MapGet("/config_info", (IOptions<Judge0Options> options, IOptions<QueueOptions> queue, IOptions<WebhookOptions> webhooks) =>
+                CompatSurface.Json(Judge0Config.Info(options.Value, queue.Value.Capacity, webhooks.Value)))
             .WithSummary("Judge0: configuration (defaults and maxima as Judge honours them)").Produces<JsonObject>();
         group.MapGet("/system_info", () => CompatSurface.Json(SystemInfo())).WithSummary("Judge0: CPU and memory of this machine")
             .Produces<JsonObject>();
         group.MapGet("/statistics", Statistics).WithSummary("Judge0: submission counts").Produces<JsonObject>();
-        group.MapGet("/workers", (Judge0Queue queue, Judge0Worker worker, IOptions<Judge0Options> options) =>
-            {
-                var working = worker.Working;
-                return CompatSurface.Json(new JsonArray(new JsonObject
-                {
-                    ["queue"] = Judge0Config.Version, ["size"] = queue.Queue.Count, ["available"] = options.Value.Workers,
-                    ["idle"] = options.Value.Workers - working, ["working"] = working, ["paused"] = 0, ["failed"] = 0,
-                }));
-            })
-            .WithSummary("Judge0: the queue and its workers").Produces<JsonArray>();
+        group.MapGet("/workers", Workers).WithSummary("Judge0: the queue and its workers").Produces<JsonArray>();
         group.MapPost("/authenticate", () => CompatSurface.Empty(StatusCodes.Status200OK))
             .WithSummary("Judge0: 200 when the X-Auth-Token (or X-Api-Key) is accepted, else 401");
         group.MapPost("/authorize", (HttpContext http) => CompatSurface.Empty(http.User.IsInRole("admin") ? 200 : 403))
@@ -221,100 +211,97 @@ public static partial class Judge0Api
         return new Body(read.Json as JsonObject ?? [], null);
     }
 
-    static async Task<IResult> Create(
-        HttpContext http, IJudge0Store store, Judge0Queue queue, PythonRuntime python, IOptions<LimitsOptions> limits)
+    static async Task<IResult> Create(HttpContext http, IJudgeStore store, PendingRequests pending, PythonRuntime python,
+        IOptions<LimitsOptions> limits, IOptions<QueueOptions> queue)
     {
         var body = await ReadBody(http, limits, 1);
         if (body.Failure is { } failure) return failure;
         var wait = Param(http, body.Json, "wait") == "true";
-        if (!queue.Queue.TryReserve()) return CompatSurface.Json(Error("queue is full"), StatusCodes.Status503ServiceUnavailable);
-        var reserved = true;
-        try
-        {
-            var (fields, invalid) = Judge0Json.ParseFields(Param(http, body.Json, "fields"));
-            if (invalid.Count > 0) return BadRequest($"invalid fields: [{string.Join(", ", invalid)}]");
-            var base64 = Param(http, body.Json, "base64_encoded") == "true";
+        var (fields, invalid) = Judge0Json.ParseFields(Param(http, body.Json, "fields"));
+        if (invalid.Count > 0) return BadRequest($"invalid fields: [{string.Join(", ", invalid)}]");
+        var base64 = Param(http, body.Json, "base64_encoded") == "true";
 
-            var parsed = Judge0Request.Parse(body.Json, base64, Sizes(limits), DateTimeOffset.UtcNow);
-            if (parsed.Submission is not { } submission) return CompatSurface.Json(Errors(parsed.Errors), StatusCodes.Status422UnprocessableEntity);
-            submission.ClientId = ApiKeys.ClientId(http);
-            store.Add(submission);
-            var completion = wait ? queue.Queue.Completion(submission.Token) : null;
-            queue.Queue.Enqueue(submission.ClientId, submission.Token);
-            reserved = false;
-            if (!wait) return CompatSurface.Json(new JsonObject { ["token"] = submission.Token.ToString() }, StatusCodes.Status201Created);
+        var parsed = Judge0Request.Parse(body.Json, base64, Sizes(limits), DateTimeOffset.UtcNow);
+        if (parsed.Submission is not { } submission) return CompatSurface.Json(Errors(parsed.Errors), StatusCodes.Status422UnprocessableEntity);
+        var payload = Judge0Submissions.Payload(submission);
+        var (outcome, token) = await pending.QueueAsync(JobKind.Run, ApiKeys.ClientId(http), payload, http.RequestAborted, CallbackOf(submission));
+        if (Refused(http, outcome, queue.Value) is { } refused) return refused;
+        if (!wait) return CompatSurface.Json(new JsonObject { ["token"] = token.ToString() }, StatusCodes.Status201Created);
 
-            // wait=true: the answer is the finished submission (Judge0 runs it within the request; Judge runs it in
-            // its turn in the fair queue and waits).
-            if (store.Get(submission.Token) is not { IsFinished: true })
-                await completion!.WaitAsync(http.RequestAborted);
-            var done = store.Get(submission.Token)!;
-            var json = Judge0Json.Serialize(done, fields, base64, await python.VersionAsync(http.RequestAborted));
-            return CompatSurface.Json(json ?? new JsonObject { ["token"] = done.Token.ToString(), ["error"] = Judge0Json.ConversionError },
-                StatusCodes.Status201Created);
-        }
-        finally
-        {
-            if (reserved) queue.Queue.Release();
-        }
+        // wait=true: the answer is the finished submission (Judge0 runs it within the request; Judge runs it in its turn
+        // in the fair queue and waits, at most the queue wait plus the runs' wall time; then it answers what there is).
+        var longest = TimeSpan.FromSeconds(limits.Value.RunQueueSeconds) + payload.Repeat * TimeSpan.FromMilliseconds(payload.Run.Limits.WallMs);
+        await store.WaitForCompletionAsync(token, longest, http.RequestAborted);
+        var done = await Judge0Submissions.GetAsync(store, token, http.RequestAborted);
+        if (done is null) return RailsError(http, StatusCodes.Status404NotFound); // purged meanwhile
+        var json = Judge0Json.Serialize(done, fields, base64, await python.VersionAsync(http.RequestAborted));
+        return CompatSurface.Json(json ?? new JsonObject { ["token"] = done.Token.ToString(), ["error"] = Judge0Json.ConversionError },
+            StatusCodes.Status201Created);
     }
 
-    static async Task<IResult> CreateBatch(HttpContext http, IJudge0Store store, Judge0Queue queue, IOptions<Judge0Options> options,
-        IOptions<LimitsOptions> limits)
+    static Callback? CallbackOf(Judge0Submission s) => s.CallbackUrl is { } url ? new Callback(url, Surface) : null;
+
+    /// <summary>A submission the shared queue refused: Judge0's 503 when the queue is full; 429 in Judge0's error shape
+    /// when this client already has Queue:MaxPendingRequestsPerClient submissions queued or running.</summary>
+    static IResult? Refused(HttpContext http, InsertOutcome outcome, QueueOptions queue)
+    {
+        if (outcome is not (InsertOutcome.QueueFull or InsertOutcome.ClientBusy)) return null;
+        http.Response.Headers.RetryAfter = queue.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return outcome == InsertOutcome.QueueFull
+            ? CompatSurface.Json(Error("queue is full"), StatusCodes.Status503ServiceUnavailable)
+            : CompatSurface.Json(Error($"this client already has {queue.MaxPendingRequestsPerClient} submissions queued or running; " +
+                                       "retry when one has finished"), StatusCodes.Status429TooManyRequests);
+    }
+
+    static async Task<IResult> CreateBatch(HttpContext http, IJudgeStore store, PendingRequests pending, IOptions<Judge0Options> options,
+        IOptions<LimitsOptions> limits, IOptions<QueueOptions> queue)
     {
         var body = await ReadBody(http, limits, options.Value.MaxSubmissionBatchSize);
         if (body.Failure is { } failure) return failure;
         var items = body.Json["submissions"] as JsonArray ?? [];
-        var reservedCount = 0;
-        try
-        {
-            for (var i = 0; i < Math.Max(1, items.Count); i++)
-            {
-                if (!queue.Queue.TryReserve()) return CompatSurface.Json(Error("queue is full"), StatusCodes.Status503ServiceUnavailable);
-                reservedCount++;
-            }
-            if (items.Count > options.Value.MaxSubmissionBatchSize)
-                return BadRequest($"number of submissions in a batch should be less than or equal to {options.Value.MaxSubmissionBatchSize}");
-            if (items.Count == 0) return BadRequest("there should be at least one submission in a batch");
-            var base64 = Param(http, body.Json, "base64_encoded") == "true";
+        if (items.Count > options.Value.MaxSubmissionBatchSize)
+            return BadRequest($"number of submissions in a batch should be less than or equal to {options.Value.MaxSubmissionBatchSize}");
+        if (items.Count == 0) return BadRequest("there should be at least one submission in a batch");
+        var base64 = Param(http, body.Json, "base64_encoded") == "true";
 
-            var response = new JsonArray();
-            var anyValid = false;
-            var clientId = ApiKeys.ClientId(http);
-            foreach (var item in items)
-            {
-                var parsed = Judge0Request.Parse(item as JsonObject ?? [], base64, Sizes(limits), DateTimeOffset.UtcNow);
-                if (parsed.Submission is not { } submission)
-                {
-                    response.Add(Errors(parsed.Errors));
-                    continue;
-                }
-                submission.ClientId = clientId;
-                store.Add(submission);
-                queue.Queue.Enqueue(clientId, submission.Token);
-                reservedCount--;
-                anyValid = true;
-                response.Add(new JsonObject { ["token"] = submission.Token.ToString() });
-            }
-            return CompatSurface.Json(response, anyValid ? StatusCodes.Status201Created : StatusCodes.Status422UnprocessableEntity);
-        }
-        finally
+        var response = new JsonArray();
+        var queued = new List<Guid>();
+        var clientId = ApiKeys.ClientId(http);
+        foreach (var item in items)
         {
-            for (; reservedCount > 0; reservedCount--) queue.Queue.Release();
+            var parsed = Judge0Request.Parse(item as JsonObject ?? [], base64, Sizes(limits), DateTimeOffset.UtcNow);
+            if (parsed.Submission is not { } submission)
+            {
+                response.Add(Errors(parsed.Errors));
+                continue;
+            }
+            var (outcome, token) = await pending.QueueAsync(
+                JobKind.Run, clientId, Judge0Submissions.Payload(submission), http.RequestAborted, CallbackOf(submission));
+            if (Refused(http, outcome, queue.Value) is { } refused)
+            {
+                // A batch is accepted whole or not at all, as Judge0 checks the queue for the whole batch: the ones
+                // queued so far are taken back (any a worker has already started finish and are kept).
+                foreach (var id in queued) await store.AbandonRequestAsync(id, CancellationToken.None);
+                return refused;
+            }
+            queued.Add(token);
+            response.Add(new JsonObject { ["token"] = token.ToString() });
         }
+        return CompatSurface.Json(response, queued.Count > 0 ? StatusCodes.Status201Created : StatusCodes.Status422UnprocessableEntity);
     }
 
-    static async Task<IResult> Get(string token, HttpContext http, IJudge0Store store, PythonRuntime python)
+    static async Task<IResult> Get(string token, HttpContext http, IJudgeStore store, PythonRuntime python)
     {
         var (fields, invalid) = Judge0Json.ParseFields(http.Request.Query["fields"].ToString() is { Length: > 0 } f ? f : null);
         if (invalid.Count > 0) return BadRequest($"invalid fields: [{string.Join(", ", invalid)}]");
         var base64 = http.Request.Query["base64_encoded"] == "true";
-        if (!Guid.TryParse(token, out var id) || store.Get(id) is not { } submission) return RailsError(http, StatusCodes.Status404NotFound);
+        if (!Guid.TryParse(token, out var id) || await Judge0Submissions.GetAsync(store, id, http.RequestAborted) is not { } submission)
+            return RailsError(http, StatusCodes.Status404NotFound);
         var json = Judge0Json.Serialize(submission, fields, base64, await python.VersionAsync(http.RequestAborted));
         return json is null ? BadRequest(Judge0Json.ConversionError) : CompatSurface.Json(json);
     }
 
-    static async Task<IResult> GetBatch(HttpContext http, IJudge0Store store, PythonRuntime python, IOptions<Judge0Options> options)
+    static async Task<IResult> GetBatch(HttpContext http, IJudgeStore store, PythonRuntime python, IOptions<Judge0Options> options)
     {
         var (fields, invalid) = Judge0Json.ParseFields(http.Request.Query["fields"].ToString() is { Length: > 0 } f ? f : null);
         if (invalid.Count > 0) return BadRequest($"invalid fields: [{string.Join(", ", invalid)}]");
@@ -326,13 +313,14 @@ public static partial class Judge0Api
             return BadRequest($"number of submissions in a batch should be less than or equal to {options.Value.MaxSubmissionBatchSize}");
         if (tokens.Count == 0) return BadRequest("there should be at least one submission in a batch");
 
-        var ids = tokens.Select(t => Guid.TryParse(t, out var g) && t.Length == 36 ? g : (Guid?)null).ToList();
-        var found = store.GetMany([.. ids.OfType<Guid>()]);
         var version = await python.VersionAsync(http.RequestAborted);
         var submissions = new JsonArray();
-        foreach (var id in ids)
+        foreach (var token in tokens)
         {
-            if (id is not { } g || !found.TryGetValue(g, out var submission))
+            var submission = Guid.TryParse(token, out var id) && token.Length == 36
+                ? await Judge0Submissions.GetAsync(store, id, http.RequestAborted)
+                : null;
+            if (submission is null)
             {
                 submissions.Add(null);
                 continue;
@@ -375,30 +363,53 @@ public static partial class Judge0Api
     [GeneratedRegex(@"^\s*[+-]?\d+")]
     private static partial Regex LeadingDigits();
 
-    static async Task<IResult> Statistics(IJudge0Store store, PythonRuntime python, CancellationToken ct)
+    /// <summary>Judge0's statistics from the shared store: submissions in total, today and per day of the last 30
+    /// (Judge0 submissions are the Run requests Judge keeps). Every language id is the same CPython, so they are counted
+    /// as one; per-status counts would need every result read, so <c>statuses</c> is empty.</summary>
+    static async Task<IResult> Statistics(IJudgeStore store, PythonRuntime python, IOptions<StorageOptions> storage, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var counts = store.Counts(today.AddDays(-30));
+        var total = (await store.CountRequestsByDayAsync(JobKind.Run, DateTimeOffset.MinValue, ct)).Values.Sum(n => (long)n);
+        var perDay = await store.CountRequestsByDayAsync(JobKind.Run, new DateTimeOffset(today.AddDays(-30).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), ct);
         var version = await python.VersionAsync(ct);
         var days = new JsonObject();
         for (var day = today.AddDays(-1); day >= today.AddDays(-30); day = day.AddDays(-1))
-            days[day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)] = counts.PerDay.GetValueOrDefault(day);
+            days[day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)] = perDay.GetValueOrDefault(day);
+        var languages = new JsonArray();
+        if (total > 0)
+            languages.Add(new JsonObject
+            {
+                ["language"] = new JsonObject { ["id"] = Judge0Languages.PythonIds[0], ["name"] = Judge0Languages.Name(version) }, ["count"] = total,
+            });
+        // The database's size is known for SQLite (its file); PostgreSQL's would need a query the store does not offer.
+        var file = storage.Value.Provider == StorageProvider.Sqlite ? new FileInfo(Path.Combine(Path.GetFullPath(storage.Value.DataDirectory), "judge.db")) : null;
+        long? bytes = file is { Exists: true } ? file.Length : null;
         return CompatSurface.Json(new JsonObject
         {
             ["created_at"] = Judge0Json.Time(now),
             ["cached_until"] = Judge0Json.Time(now),
-            ["submissions"] = new JsonObject { ["total"] = counts.Total, ["today"] = counts.PerDay.GetValueOrDefault(today), ["last_30_days"] = days },
-            ["languages"] = new JsonArray([.. counts.PerLanguage.Select(l => (JsonNode)new JsonObject
-            {
-                ["language"] = new JsonObject { ["id"] = l.LanguageId, ["name"] = Judge0Languages.Name(version) }, ["count"] = l.Count,
-            })]),
-            ["statuses"] = new JsonArray([.. counts.PerStatus.Select(s => (JsonNode)new JsonObject
-            {
-                ["status"] = new JsonObject { ["id"] = s.StatusId, ["name"] = Judge0Status.Description(s.StatusId) }, ["count"] = s.Count,
-            })]),
-            ["database"] = new JsonObject { ["size_pretty"] = PrettySize(counts.DatabaseBytes), ["size_in_bytes"] = counts.DatabaseBytes },
+            ["submissions"] = new JsonObject { ["total"] = total, ["today"] = perDay.GetValueOrDefault(today), ["last_30_days"] = days },
+            ["languages"] = languages,
+            ["statuses"] = new JsonArray(),
+            ["database"] = new JsonObject { ["size_pretty"] = bytes is { } b ? PrettySize(b) : null, ["size_in_bytes"] = bytes },
         });
+    }
+
+    /// <summary>Judge0's worker list as one queue: jobs waiting and running cluster-wide (Judge's one fair queue serves
+    /// every surface), with this node's own worker slots when it runs a worker.</summary>
+    static async Task<IResult> Workers(IJudgeStore store, IServiceProvider services, CancellationToken ct)
+    {
+        var counts = await store.GetQueueCountsAsync(ct);
+        var local = services.GetService<ISandboxStatus>() is { } sandbox
+            ? services.GetService<IOptions<WorkerOptions>>()?.Value.Concurrency is > 0 and var n ? n : sandbox.SlotCount
+            : 0;
+        var available = Math.Max(local, counts.Running);
+        return CompatSurface.Json(new JsonArray(new JsonObject
+        {
+            ["queue"] = Judge0Config.Version, ["size"] = counts.Queued, ["available"] = available,
+            ["idle"] = available - counts.Running, ["working"] = counts.Running, ["paused"] = 0, ["failed"] = 0,
+        }));
     }
 
     /// <summary>A size as PostgreSQL's pg_size_pretty writes it (bytes below 10 kB, then kB, MB, GB).</summary>

@@ -4,16 +4,12 @@ using Judge.Sandbox;
 
 namespace Judge.Api.Compat.Judge0;
 
-/// <summary>Configuration section "Judge0".</summary>
+/// <summary>Configuration section "Judge0". The queue (Judge0's MAX_QUEUE_SIZE), the workers and the callbacks are
+/// Judge's own: Queue:Capacity, Queue:MaxPendingRequestsPerClient, the worker nodes, Webhooks.</summary>
 public sealed class Judge0Options
 {
-    /// <summary>Submissions waiting at most (Judge0's MAX_QUEUE_SIZE); beyond it 503 {"error": "queue is full"}.</summary>
-    [Range(1, 1_000_000)] public int MaxQueueSize { get; set; } = 100;
-
-    /// <summary>Submissions run at once by the background worker.</summary>
-    [Range(1, 256)] public int Workers { get; set; } = 2;
-
-    /// <summary>Largest batch (Judge0's MAX_SUBMISSION_BATCH_SIZE).</summary>
+    /// <summary>Largest batch (Judge0's MAX_SUBMISSION_BATCH_SIZE). A batch also counts against
+    /// Queue:MaxPendingRequestsPerClient: a client that sends full batches needs that at least this large.</summary>
     [Range(1, 1000)] public int MaxSubmissionBatchSize { get; set; } = 20;
 }
 
@@ -34,10 +30,7 @@ public static class Judge0Config
     public const int MaxFileSize = 1024, MaxMaxFileSize = 4096;
     public const int NumberOfRuns = 1, MaxNumberOfRuns = 20;
     public const int MaxFieldLength = 512;
-    public const int CallbacksMaxTries = 3;
-    public const decimal CallbacksTimeout = 5;
-
-    public static JsonObject Info(Judge0Options options) => new()
+    public static JsonObject Info(Judge0Options options, int maxQueueSize, Webhooks.WebhookOptions webhooks) => new()
     {
         ["maintenance_mode"] = false,
         ["enable_wait_result"] = true,
@@ -46,10 +39,10 @@ public static class Judge0Config
         ["enable_command_line_arguments"] = true,
         ["enable_submission_delete"] = false,
         ["enable_callbacks"] = true,
-        ["callbacks_max_tries"] = CallbacksMaxTries,
-        ["callbacks_timeout"] = (double)CallbacksTimeout,
+        ["callbacks_max_tries"] = webhooks.MaxAttempts,
+        ["callbacks_timeout"] = (double)webhooks.TimeoutSeconds,
         ["enable_additional_files"] = false,
-        ["max_queue_size"] = options.MaxQueueSize,
+        ["max_queue_size"] = maxQueueSize,
         ["cpu_time_limit"] = (double)CpuTimeLimit,
         ["max_cpu_time_limit"] = (double)MaxCpuTimeLimit,
         ["cpu_extra_time"] = (double)CpuExtraTime,

@@ -1,12 +1,13 @@
 namespace Judge.Api.Compat.Judge0;
 
 /// <summary>
-/// One Judge0 submission as stored: Judge0 1.13.1's attributes (texts as bytes, since base64 input and program output
-/// need not be UTF-8; times in seconds; memory in KB) plus the client that sent it (for fair queueing).
+/// One Judge0 submission: Judge0 1.13.1's attributes (texts as bytes, since base64 input and program output need not be
+/// UTF-8; times in seconds; memory in KB) plus the client that sent it. The attributes as given are stored in the
+/// submission's Run job (<see cref="Judge0Payload"/>); the outcome attributes are computed from its runs when it is read.
 /// </summary>
 public sealed class Judge0Submission
 {
-    public required Guid Token { get; init; }
+    public Guid Token { get; set; }
     public string ClientId { get; set; } = "";
     public byte[]? SourceCode { get; set; }
     public int LanguageId { get; set; }
@@ -40,7 +41,9 @@ public sealed class Judge0Submission
     public string? CallbackUrl { get; set; }
     public bool EnableNetwork { get; set; }
 
-    public bool IsFinished => StatusId > Judge0Status.Processing;
+    [System.Text.Json.Serialization.JsonIgnore] public bool IsFinished => StatusId > Judge0Status.Processing;
+
+    public Judge0Submission Clone() => (Judge0Submission)MemberwiseClone();
 }
 
 /// <summary>Judge0's fourteen statuses (ids and descriptions are part of its wire contract).</summary>

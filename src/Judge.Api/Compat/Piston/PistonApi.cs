@@ -4,9 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Judge.Api.Auth;
-using Judge.Api.Health;
 using Judge.Api.Submissions;
 using Judge.Sandbox;
+using Judge.Storage;
+using Judge.Worker;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Semver;
@@ -120,7 +121,7 @@ internal static class PistonApi
     }
 
     static async Task<IResult> Execute(
-        HttpContext http, ISandbox sandbox, PythonRuntime python, IOptions<PistonOptions> options, IOptions<LimitsOptions> limits,
+        HttpContext http, PendingRequests pending, PythonRuntime python, IOptions<PistonOptions> options, IOptions<LimitsOptions> limits,
         IOptions<QueueOptions> queue, CancellationToken ct)
     {
         var maxBody = 4L * (limits.Value.MaxCodeBytes + limits.Value.MaxStdinBytes) + 64 * 1024;
@@ -132,18 +133,30 @@ internal static class PistonApi
         var parsed = await ParseAsync(body, python, options.Value, limits.Value, ct);
         if (parsed.Error is { } error) return Message(StatusCodes.Status400BadRequest, error);
         var job = parsed.Job!;
-        if (SandboxReadiness.Reason(http.RequestServices) is { } reason)
-        {
-            http.Response.Headers.RetryAfter = queue.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return Message(StatusCodes.Status503ServiceUnavailable, $"The sandbox is not ready: {reason}");
-        }
+        // A node that runs the sandbox itself says at once that it is still warming up; an API node queues for the workers.
+        if (http.RequestServices.GetService<ISandboxStatus>() is { IsReady: false } local)
+            return Unavailable(http, queue.Value, $"The sandbox is not ready: {local.NotReadyReason}");
 
-        var result = await sandbox.RunAsync(new RunRequest(job.Code)
+        var run = new RunRequest(job.Code) { Mode = RunMode.Script, Stdin = job.Stdin, Args = job.Args, Limits = job.Limits };
+        var wait = TimeSpan.FromSeconds(limits.Value.RunQueueSeconds) + TimeSpan.FromMilliseconds(run.Limits.WallMs);
+        var answer = await pending.AskAsync<RunResult[]>(JobKind.Run, ApiKeys.ClientId(http), new RunJob(run) { Surface = Surface }, wait, ct);
+        switch (answer.Outcome)
         {
-            Mode = RunMode.Script, Stdin = job.Stdin, Args = job.Args, Limits = job.Limits,
-        }, ct);
-        CompatSurface.CountRun(http, Surface, result.Status);
+            case RequestOutcome.QueueFull: return Unavailable(http, queue.Value, "The queue is full; retry later.");
+            case RequestOutcome.TimedOut: return Unavailable(http, queue.Value, "No worker took the run in time; retry later.");
+            case RequestOutcome.ClientBusy:
+                http.Response.Headers.RetryAfter = queue.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return Message(StatusCodes.Status429TooManyRequests,
+                    $"This client already has {queue.Value.MaxPendingRequestsPerClient} runs queued or running; retry when one has finished.");
+        }
+        var result = answer.Result is [var first, ..] ? first : RunResult.Internal("the worker answered no run");
         return TypedResults.Json(new PistonExecuteResponse(Report(PythonProcess.From(result, job.Code), job), Language, job.Version), Wire);
+    }
+
+    static IResult Unavailable(HttpContext http, QueueOptions queue, string message)
+    {
+        http.Response.Headers.RetryAfter = queue.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return Message(StatusCodes.Status503ServiceUnavailable, message);
     }
 
     sealed record Job(string Code, string Stdin, IReadOnlyList<string> Args, ResourceLimits Limits, string Version,

@@ -13,6 +13,8 @@ internal sealed record ControlMessage
     public required string Op { get; init; }
     public long Id { get; init; }
     public int WallMs { get; init; }
+    /// <summary>CPU limit of the run: the host kills a run that has used more (it is a time-limit verdict anyway).</summary>
+    public int TimeMs { get; init; }
     /// <summary>Raw wait status of the child (exit code and signal).</summary>
     public int Status { get; init; }
     public long CpuUs { get; init; }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Judge.Sandbox.Native;
 using Judge.Sandbox.Protocol;
 using Python.Runtime;
@@ -15,7 +16,7 @@ internal static class HostProgram
 {
     public static int Main(string[] args)
     {
-        string? control = null, python = null, harness = null;
+        string? control = null, python = null, harness = null, uids = null;
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -23,16 +24,18 @@ internal static class HostProgram
                 case "--control": control = args[i + 1]; break;
                 case "--python": python = args[i + 1]; break;
                 case "--harness": harness = args[i + 1]; break;
+                case "--run-uids": uids = args[i + 1]; break;
             }
         }
-        if (control is null || python is null || harness is null)
+        if (control is null || python is null || harness is null || uids?.Split(':') is not [var first, var count])
         {
-            Console.Error.WriteLine("usage: Judge.Sandbox --control SOCKET --python LIBPYTHON --harness DIR");
+            Console.Error.WriteLine("usage: Judge.Sandbox.Host --control SOCKET --python LIBPYTHON --harness DIR --run-uids FIRST:COUNT");
             return 2;
         }
         try
         {
-            new ZygoteHost(control, python, harness).Run();
+            var runUids = Enumerable.Range(int.Parse(first, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture));
+            new ZygoteHost(control, python, harness, runUids).Run();
         }
         catch (Exception e)
         {
@@ -46,7 +49,7 @@ internal static class HostProgram
     }
 }
 
-internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary, string harnessDir)
+internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary, string harnessDir, IEnumerable<int> runUids)
 {
     sealed class Child
     {
@@ -54,9 +57,17 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         public required int Pid;
         public required long BaseRssKb;
         public required long StartTicks;
+        public required int Uid;
+        public required int WallMs;
+        public required int TimeMs;
+        public required long StartRunQueueNs;
+        public required TimeSpan StartCpu;
         public Timer? Timer;
         public bool TimedOut;
     }
+
+    // A uid per run in flight: taken when a spare gets its run, given back only once the run's process is reaped.
+    readonly Queue<int> _freeUids = new(runUids);
 
     readonly Dictionary<int, Child> _children = [];
     readonly Dictionary<long, Child> _byId = [];
@@ -184,11 +195,12 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                 // Registered before the hand-over and under the reaper's lock, so even a run that ends at once is reported.
                 lock (_lock)
                 {
-                    child = Register(message, spare.Pid, baseRssKb);
+                    if (!_freeUids.TryDequeue(out int uid)) throw new IOException("every run uid of this host is in use");
+                    child = Register(message, spare.Pid, baseRssKb, uid);
                     try
                     {
-                        // The spare gets this run's descriptors; from here on it is the run's child.
-                        Libc.SendWithFds(spare.Fd, "run"u8, runFds);
+                        // The spare gets this run's descriptors and uid; from here on it is the run's child.
+                        Libc.SendWithFds(spare.Fd, BitConverter.GetBytes(uid), runFds); // little-endian, as the harness reads it
                     }
                     catch (IOException)
                     {
@@ -246,23 +258,30 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         }
     }
 
-    Child Register(ControlMessage message, int pid, long baseRssKb)
+    Child Register(ControlMessage message, int pid, long baseRssKb, int uid)
     {
         lock (_lock)
         {
-            var child = new Child { Id = message.Id, Pid = pid, BaseRssKb = baseRssKb, StartTicks = Stopwatch.GetTimestamp() };
+            var child = new Child
+            {
+                Id = message.Id, Pid = pid, BaseRssKb = baseRssKb, StartTicks = Stopwatch.GetTimestamp(), Uid = uid,
+                WallMs = Math.Max(1, message.WallMs), TimeMs = message.TimeMs, StartRunQueueNs = ProcStats.RunQueueNs(pid) ?? 0,
+                StartCpu = Libc.ProcessCpuTime(pid) ?? TimeSpan.Zero,
+            };
             _children[pid] = child;
             _byId[message.Id] = child;
-            child.Timer = new Timer(_ => OnWallLimit(child), null, Math.Max(1, message.WallMs), Timeout.Infinite);
+            child.Timer = new Timer(_ => OnWallLimit(child), null, child.WallMs, Timeout.Infinite);
             return child;
         }
     }
 
+    /// <summary>Forgets a child (reaped, or never started) and frees its uid. Under the lock.</summary>
     void Unregister(Child child)
     {
         _children.Remove(child.Pid);
         _byId.Remove(child.Id);
         child.Timer?.Dispose();
+        _freeUids.Enqueue(child.Uid);
     }
 
     (int Pid, int Fd)? TakeSpare()
@@ -302,15 +321,35 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         }
     }
 
+    /// <summary>
+    /// The wall-clock limit counts the time a run could have run: time it spent waiting for a CPU while other runs used
+    /// them (the kernel's run-queue delay, /proc/PID/schedstat) does not count, so a busy machine does not turn a
+    /// correct solution into a time-limit verdict, while sleeping or blocked code is still killed on time. A run that
+    /// has used more CPU than its limit is killed when the timer looks (it is a time-limit verdict whatever it does
+    /// next), and every run at the latest after <see cref="MaxWallFactor"/> times its wall limit, however busy the machine.
+    /// </summary>
     void OnWallLimit(Child child)
     {
         lock (_lock)
         {
             if (!_children.ContainsKey(child.Pid)) return;
+            double elapsedMs = Stopwatch.GetElapsedTime(child.StartTicks).TotalMilliseconds;
+            double cpuMs = ((Libc.ProcessCpuTime(child.Pid) ?? child.StartCpu) - child.StartCpu).TotalMilliseconds;
+            double waitedMs = ((ProcStats.RunQueueNs(child.Pid) ?? child.StartRunQueueNs) - child.StartRunQueueNs) / 1e6;
+            double leftMs = child.WallMs - (elapsedMs - waitedMs);
+            if (leftMs >= 1 && elapsedMs < child.WallMs * MaxWallFactor && cpuMs <= child.TimeMs)
+            {
+                // Look again when the wall budget could be spent, or sooner when the CPU budget could be.
+                double nextMs = Math.Min(Math.Min(leftMs, child.WallMs * MaxWallFactor - elapsedMs), Math.Max(10, (child.TimeMs - cpuMs) / 2));
+                child.Timer?.Change((int)nextMs + 1, Timeout.Infinite);
+                return;
+            }
             child.TimedOut = true;
             Libc.kill(child.Pid, Libc.SIGKILL);
         }
     }
+
+    const int MaxWallFactor = 4;
 
     void KillRun(long id)
     {
@@ -352,9 +391,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                     _spareWanted.Release();
                     continue;
                 }
-                if (!_children.Remove(pid, out child)) continue;
-                _byId.Remove(child.Id);
-                child.Timer?.Dispose();
+                if (!_children.TryGetValue(pid, out child)) continue;
+                Unregister(child);
             }
             Send(new ControlMessage
             {
@@ -406,6 +444,17 @@ internal static class ProcStats
 
     static long Resident(string statm) =>
         long.Parse(File.ReadAllText(statm).Split(' ')[1]) * Environment.SystemPageSize / 1024;
+
+    /// <summary>Nanoseconds the process's main thread has waited for a CPU (the second field of /proc/PID/schedstat).</summary>
+    public static long? RunQueueNs(int pid)
+    {
+        try
+        {
+            var fields = File.ReadAllText($"/proc/{pid}/schedstat").Split(' ');
+            return fields.Length >= 2 && long.TryParse(fields[1], CultureInfo.InvariantCulture, out var ns) ? ns : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
 
     public static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
 

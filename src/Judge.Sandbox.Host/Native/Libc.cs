@@ -41,6 +41,9 @@ internal static unsafe partial class Libc
     public struct TimeVal { public long Sec; public long Usec; }
 
     [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec { public long Sec; public long Nsec; }
+
+    [StructLayout(LayoutKind.Sequential)]
     public struct RUsage
     {
         public TimeVal UTime; public TimeVal STime; public long MaxRss;
@@ -65,6 +68,17 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)] public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
     [LibraryImport("libc", SetLastError = true)] public static partial int getuid();
     [LibraryImport("libc")] public static partial void _exit(int status);
+    [LibraryImport("libc")] public static partial int clock_getcpuclockid(int pid, int* clockId);
+    [LibraryImport("libc", SetLastError = true)] public static partial int clock_gettime(int clockId, TimeSpec* time);
+
+    /// <summary>CPU time used so far by process <paramref name="pid"/> (all its threads), or null when it is gone.</summary>
+    public static TimeSpan? ProcessCpuTime(int pid)
+    {
+        int clock;
+        TimeSpec time;
+        if (clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &time) != 0) return null;
+        return TimeSpan.FromTicks(time.Sec * TimeSpan.TicksPerSecond + time.Nsec / 100);
+    }
 
     public static int Errno => Marshal.GetLastPInvokeError();
 

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Judge.Api;
+namespace Judge.Core;
 
 /// <summary>The wire format: camelCase, enums as snake_case strings (wrong_answer, time_limit_exceeded), nulls omitted,
 /// strict number handling.</summary>
-public static class ApiJson
+public static class JudgeJson
 {
     public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 

@@ -1,132 +1,41 @@
 using System.Text;
-using Judge.Api.Health;
-using Judge.Api.Submissions;
 using Judge.Sandbox;
-using Microsoft.Extensions.Options;
 
 namespace Judge.Api.Compat.Judge0;
 
-/// <summary>The Judge0 queue: bounded by Judge0:MaxQueueSize and fair across clients (the same round-robin as /v1).</summary>
-public sealed class Judge0Queue(IOptions<Judge0Options> options)
-{
-    public SubmissionQueue Queue { get; } = new(Options.Create(new QueueOptions { Capacity = options.Value.MaxQueueSize }));
-}
-
-/// <summary>
-/// Where a finished submission with a <c>callback_url</c> is handed on. TODO(webhooks): the lead's durable webhook
-/// sender replaces <see cref="NoJudge0Callbacks"/>. Judge0 1.13.1 sends <c>PUT callback_url</c> with the submission
-/// as <see cref="Judge0Json.Serialize"/> writes it for <c>base64_encoded=true</c> and the default fields, Content-Type
-/// application/json, up to 3 tries with a 5 s timeout each, and ignores the answer.
-/// </summary>
-public interface IJudge0Callbacks
-{
-    Task SubmissionFinishedAsync(Judge0Submission submission, CancellationToken cancellationToken);
-}
-
-internal sealed class NoJudge0Callbacks : IJudge0Callbacks
-{
-    public Task SubmissionFinishedAsync(Judge0Submission submission, CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-/// <summary>Runs queued Judge0 submissions with Judge0:Workers at once. On start, whatever a stop left queued or
-/// processing is queued again, so no accepted submission is lost.</summary>
-public sealed class Judge0Worker(
-    Judge0Queue queue, IJudge0Store store, ISandbox sandbox, IJudge0Callbacks callbacks, JudgeMetrics metrics,
-    IServiceProvider services, IOptions<Judge0Options> options, ILogger<Judge0Worker> logger) : BackgroundService
-{
-    public int Working => _working;
-    int _working;
-
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        var unfinished = store.Unfinished();
-        foreach (var submission in unfinished) queue.Queue.EnqueueRecovered(submission.ClientId, submission.Token);
-        if (unfinished.Count > 0) logger.LogInformation("Re-queued {Count} Judge0 submissions accepted before the last stop", unfinished.Count);
-        return base.StartAsync(cancellationToken);
-    }
-
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => Task.Run(() => WorkAsync(stoppingToken), stoppingToken)));
-
-    async Task WorkAsync(CancellationToken ct)
-    {
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                var token = await queue.Queue.DequeueAsync(ct);
-                while (!SandboxReadiness.IsReady(services)) await Task.Delay(100, ct);
-                Interlocked.Increment(ref _working);
-                try
-                {
-                    await RunAsync(token, ct);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError(e, "Judge0 submission {Token} could not be processed", token);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _working);
-                    queue.Queue.NotifyCompleted(token);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Stopping: a submission mid-run stays "Processing" and runs again after the restart.
-        }
-    }
-
-    async Task RunAsync(Guid token, CancellationToken ct)
-    {
-        var submission = store.Get(token);
-        if (submission is null || submission.IsFinished) return;
-        submission.StatusId = Judge0Status.Processing;
-        store.Update(submission);
-        try
-        {
-            await Judge0Runner.RunAsync(submission, sandbox, status => metrics.CompatRuns.WithLabels("judge0", JudgeMetrics.Label(status)).Inc(), ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            // As Judge0 does when its job fails: Internal Error with the reason (the details go to the log).
-            logger.LogError(e, "Judge0 submission {Token} failed", token);
-            submission.StatusId = Judge0Status.InternalError;
-            submission.Message = "the run failed in Judge; the error was logged";
-            submission.FinishedAt ??= DateTimeOffset.UtcNow;
-        }
-        store.Update(submission);
-        if (!string.IsNullOrEmpty(submission.CallbackUrl)) await callbacks.SubmissionFinishedAsync(submission, ct);
-    }
-}
-
-/// <summary>One Judge0 submission as Judge runs it: <c>number_of_runs</c> script runs (stopping at the first that is not
-/// Accepted), limits mapped onto Judge's, and the outcome in Judge0's terms.</summary>
+/// <summary>One Judge0 submission as Judge runs it: a script run made <c>number_of_runs</c> times by a worker (which stops
+/// after the first run that does not end ok), limits mapped onto Judge's, and the outcome in Judge0's terms, computed
+/// from the runs whenever the submission is read.</summary>
 public static class Judge0Runner
 {
-    public static async Task RunAsync(Judge0Submission s, ISandbox sandbox, Action<RunStatus> counted, CancellationToken ct)
+    /// <summary>The run a worker makes for <paramref name="s"/>.</summary>
+    public static RunRequest Request(Judge0Submission s) => new(Encoding.UTF8.GetString(s.SourceCode ?? []))
     {
-        var request = new RunRequest(Encoding.UTF8.GetString(s.SourceCode ?? []))
+        Mode = RunMode.Script,
+        Stdin = s.Stdin is null ? null : Encoding.UTF8.GetString(s.Stdin),
+        Args = SplitArguments(s.CommandLineArguments),
+        Limits = Limits(s),
+    };
+
+    /// <summary>The runs' outcome in <paramref name="s"/>: each run applied in turn until one is not Accepted (Judge0
+    /// stops there), time and memory averaged over the runs made, as Judge0 reports them.</summary>
+    public static void ApplyRuns(Judge0Submission s, IReadOnlyList<RunResult> runs, string code)
+    {
+        if (runs.Count == 0)
         {
-            Mode = RunMode.Script,
-            Stdin = s.Stdin is null ? null : Encoding.UTF8.GetString(s.Stdin),
-            Args = SplitArguments(s.CommandLineArguments),
-            Limits = Limits(s),
-        };
+            Apply(s, PythonProcess.From(RunResult.Internal("the worker answered no run"), code));
+            return;
+        }
         var times = new List<long>();
         var memories = new List<long>();
-        for (var run = 0; run < Math.Max(1, s.NumberOfRuns); run++)
+        foreach (var result in runs)
         {
-            var result = await sandbox.RunAsync(request, ct);
-            counted(result.Status);
-            Apply(s, PythonProcess.From(result, request.Code));
+            Apply(s, PythonProcess.From(result, code));
             if (s.StatusId == Judge0Status.InternalError) break;
             times.Add(result.CpuMs);
             memories.Add(result.MemoryKb);
             if (s.StatusId != Judge0Status.Accepted) break;
         }
-        // Judge0 reports the average over the runs it made.
         if (times.Count > 0)
         {
             s.Time = Math.Round((decimal)times.Average() / 1000m, 6);

@@ -1,4 +1,4 @@
-namespace Judge.Api.Problems;
+namespace Judge.Storage;
 
 /// <summary>Configuration section "Problems".</summary>
 public sealed class ProblemsOptions

@@ -92,3 +92,18 @@ public interface ISandbox
 {
     Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Whether an <see cref="ISandbox"/> can take runs now, and how many at once.</summary>
+public interface ISandboxStatus
+{
+    /// <summary>Completes once the sandbox can take runs (it never fails: <see cref="NotReadyReason"/> says what is missing).</summary>
+    Task Ready { get; }
+
+    bool IsReady { get; }
+
+    /// <summary>Why runs cannot be taken now, or null when they can.</summary>
+    string? NotReadyReason { get; }
+
+    /// <summary>Runs the sandbox holds at once.</summary>
+    int SlotCount { get; }
+}
