@@ -8,6 +8,7 @@ using Judge.Api.Problems;
 using Judge.Api.Runs;
 using Judge.Api.Retention;
 using Judge.Api.Submissions;
+using Judge.Api.Webhooks;
 using Judge.Storage;
 using Judge.Worker;
 
@@ -30,6 +31,7 @@ if (role is NodeRole.All or NodeRole.Api)
     builder.AddApiKeys();
     builder.AddSubmissions();
     builder.AddRetention();
+    builder.AddWebhooks();
     builder.AddJudge0();
     builder.AddPiston();
 }

@@ -69,6 +69,9 @@ public static class ApiKeys
     public static string ClientId(HttpContext http) =>
         http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 
+    /// <summary>The client id of a request made with <paramref name="key"/> (a short hash: the key itself is never stored).</summary>
+    public static string ClientIdOfKey(string key) => "key:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+
     static RateLimitPartition<string> Partition(HttpContext http, Func<RateLimitOptions, int> permits)
     {
         var options = http.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitOptions>>().CurrentValue;
@@ -94,7 +97,7 @@ public static class ApiKeys
             var keys = auth.CurrentValue;
             var role = Contains(keys.AdminKeys, key) ? AdminRole : Contains(keys.ClientKeys, key) ? ClientRole : null;
             // The raw key never appears in claims or logs: clients are told apart by a short hash.
-            var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, "key:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]) };
+            var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, ClientIdOfKey(key)) };
             if (role is not null) claims.Add(new Claim(ClaimTypes.Role, role));
             var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));

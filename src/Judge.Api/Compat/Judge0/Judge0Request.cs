@@ -62,8 +62,8 @@ public static partial class Judge0Request
         if (!languageExists) Add("language_id", $"language with id {languageId?.ToString(CultureInfo.InvariantCulture)} doesn't exist");
         if (!string.IsNullOrWhiteSpace(compilerOptions) && languageExists)
             Add("compiler_options", "setting compiler options is only allowed for compiled languages"); // Python is not compiled
-        // Callbacks are stored for the webhook sender; Judge refuses what it could never deliver to.
-        if (!string.IsNullOrWhiteSpace(callbackUrl) && !IsHttpUrl(callbackUrl)) Add("callback_url", "must be an http or https URL");
+        // Callbacks go out through Judge's webhook sender; Judge refuses what it could never deliver to.
+        if (!string.IsNullOrWhiteSpace(callbackUrl) && !Webhooks.WebhookTargets.IsAcceptable(callbackUrl)) Add("callback_url", "must be an http or https URL");
         if (additionalFiles is not null && !IsBlank(additionalFiles)) Add("additional_files", "setting additional files is not allowed");
         if (Bool(body["enable_network"]) == true) Add("enable_network", "enabling network is not allowed");
         if (sourceCode?.Length > sizes.MaxCodeBytes) Add("source_code", $"is too long (maximum is {sizes.MaxCodeBytes} bytes)");
@@ -167,9 +167,6 @@ public static partial class Judge0Request
     static string FormatFloat(decimal bound) => bound.ToString("0.0###", CultureInfo.InvariantCulture);
 
     static bool IsBlank(byte[] bytes) => bytes.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r');
-
-    static bool IsHttpUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0;
 
     [GeneratedRegex(@"^\s*[+-]?\d[\d_]*")]
     private static partial Regex LeadingInteger();
