@@ -459,6 +459,42 @@ public sealed class Judge0Tests
     }
 
     [Fact]
+    public async Task A_client_over_its_pending_cap_is_429_in_Judge0s_shape_and_a_batch_is_taken_whole_or_not_at_all()
+    {
+        var sandbox = PythonFake.Hello();
+        sandbox.Gate = new TaskCompletionSource();
+        // One running job per client: the first submission holds it, so the rest stay queued while the test looks.
+        await using var api = Api(sandbox, new Dictionary<string, string?>
+        {
+            ["Queue:MaxPendingRequestsPerClient"] = "3", ["Queue:MaxRunningPerClient"] = "1",
+        });
+        var client = api.CreateClient();
+        var one = """{"source_code": "x", "language_id": 71}""";
+        await Body(await client.PostAsync("/judge0/submissions", Json(one)), HttpStatusCode.Created);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (sandbox.Runs.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(10);
+
+        static string Batch(int n) => JsonSerializer.Serialize(new { submissions = Enumerable.Range(0, n).Select(_ => new { source_code = "x", language_id = 71 }) });
+        var refused = await client.PostAsync("/judge0/submissions/batch", Json(Batch(3)));
+        (await Body(refused, HttpStatusCode.TooManyRequests)).GetRawText().Should().Be(
+            """{"error":"this client already has 3 submissions queued or running; retry when one has finished"}""");
+        refused.Headers.RetryAfter.Should().NotBeNull();
+        async Task<long> Total() => (await Body(await client.GetAsync("/judge0/statistics"), HttpStatusCode.OK))
+            .GetProperty("submissions").GetProperty("total").GetInt64();
+        (await Total()).Should().Be(1, "the two queued before the refusal were taken back");
+
+        var accepted = await Body(await client.PostAsync("/judge0/submissions/batch", Json(Batch(2))), HttpStatusCode.Created);
+        accepted.EnumerateArray().Select(t => t.TryGetProperty("token", out var token) && token.ValueKind == JsonValueKind.String).Should().Equal(true, true);
+        (await Total()).Should().Be(3);
+        await Body(await client.PostAsync("/judge0/submissions", Json(one)), HttpStatusCode.TooManyRequests);
+        // Another client has its own share.
+        var other = api.CreateClient();
+        other.DefaultRequestHeaders.Add("X-Auth-Token", JudgeApiFactory.ClientKey);
+        await Body(await other.PostAsync("/judge0/submissions", Json(one)), HttpStatusCode.Created);
+        sandbox.Gate.SetResult();
+    }
+
+    [Fact]
     public async Task Queued_submissions_survive_a_restart_and_run_afterwards()
     {
         var data = Path.Combine(Path.GetTempPath(), "judge0-restart-" + Guid.NewGuid().ToString("N"));

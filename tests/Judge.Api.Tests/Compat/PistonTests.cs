@@ -186,6 +186,26 @@ public sealed class PistonTests
     }
 
     [Fact]
+    public async Task A_client_over_its_pending_cap_is_429_with_Pistons_message_while_its_first_run_goes_on()
+    {
+        var sandbox = PythonFake.Hello();
+        sandbox.Gate = new TaskCompletionSource();
+        await using var api = Api(sandbox, new Dictionary<string, string?> { ["Queue:MaxPendingRequestsPerClient"] = "1" });
+        var client = api.CreateClient();
+        var request = """{"language": "python", "version": "*", "files": [{"content": "x"}]}""";
+        var first = client.PostAsync("/piston/api/v2/execute", Json(request));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (sandbox.Runs.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(10);
+
+        var busy = await client.PostAsync("/piston/api/v2/execute", Json(request));
+        (await Body(busy, HttpStatusCode.TooManyRequests)).GetProperty("message").GetString().Should()
+            .Be("This client already has 1 runs queued or running; retry when one has finished.");
+        busy.Headers.RetryAfter.Should().NotBeNull();
+        sandbox.Gate.SetResult();
+        (await Body(await first, HttpStatusCode.OK)).GetProperty("run").GetProperty("stdout").GetString().Should().Be("hello, \n");
+    }
+
+    [Fact]
     public async Task Piston_keys_are_checked_and_refused_in_Pistons_shape()
     {
         var sandbox = PythonFake.Hello();

@@ -221,4 +221,16 @@ public sealed class WebhookTests
         Encoding.UTF8.GetString(Convert.FromBase64String(body.GetProperty("stdout").GetString()!)).Should().Be("judge0");
         body.GetProperty("status").GetProperty("id").GetInt32().Should().Be(3);
     }
+
+    [Fact]
+    public async Task The_OpenAPI_document_shows_callbackUrl_and_the_webhook_delivery()
+    {
+        await using var api = Api();
+        var schemas = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement
+            .GetProperty("components").GetProperty("schemas");
+        schemas.GetProperty("SubmissionRequest").GetProperty("properties").TryGetProperty("callbackUrl", out _).Should().BeTrue();
+        schemas.GetProperty("SubmissionView").GetProperty("properties").TryGetProperty("webhook", out _).Should().BeTrue();
+        schemas.GetProperty("WebhookView").GetProperty("properties").EnumerateObject().Select(p => p.Name).Should()
+            .Contain(["status", "attempts", "lastStatusCode", "lastError", "deliveredAt"]);
+    }
 }
