@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Judge API image. Build: docker build -t judge-api .   Run: docker compose up (see docker-compose.yml for the
-# security options bubblewrap needs inside a container).
+# Judge API image (every role: all, api, worker). Build: docker build -t judge-api .   Run: docker compose up (a cluster
+# on PostgreSQL) or docker compose -f docker-compose.single.yml up (one process); both explain the security options
+# bubblewrap needs inside a container.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src

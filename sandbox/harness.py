@@ -38,11 +38,13 @@ WARM_MODULES = (
     "textwrap", "threading", "time", "timeit", "types", "typing", "unicodedata", "weakref",
 )
 
-# A run's descriptors in the child: 0 /dev/null, 1 stdout, 2 stderr (pipes the pool reads after the exit),
-# 3 the request (read), 4 the result frame (write).
-REQUEST_FD, RESULT_FD = 3, 4
-RUN_FDS = 4  # handed over by the host: request, result, stdout, stderr
-F_GETPIPE_SZ = 1032
+# A run's descriptors in the child: 0 /dev/null, 1 and 2 the current test's stdout and stderr (pipes the pool reads
+# after the exit), 3 the request (read), 4 the progress pipe (one byte per test started, read by the host), and from
+# TEST_FDS on, three per test: its result frame, stdout and stderr.
+REQUEST_FD, PROGRESS_FD, TEST_FDS = 3, 4, 10
+MAX_TESTS = 32  # tests one child runs; more go to the next child
+RUN_FDS = 2 + 3 * MAX_TESTS  # the most the host hands over: request, progress, and three per test
+F_GETPIPE_SZ, FIONREAD = 1032, 0x541B
 MAX_REQUEST = 16 * 1024 * 1024
 MAX_MESSAGE = 4000
 # Tasks (threads) of one run: its uid is its own, so the kernel counts only this run's.
@@ -240,6 +242,9 @@ def _spare(control_fd):
     """A spare child: does what no run decides (stdin, the fixed limits) while it waits for exactly one message
     carrying its run's descriptors (SCM_RIGHTS), then runs."""
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # A session of its own: the scheduler's autogroup (CPU share, /proc/self/autogroup) is per session, so what this
+    # child's run does to its own cannot slow the host or any other run.
+    os.setsid()
     _keep_only_fds(control_fd)
     null = os.open("/dev/null", os.O_RDONLY)
     random.seed()  # as after os.fork: no run sees the zygote's (or another run's) random state
@@ -250,14 +255,14 @@ def _spare(control_fd):
     control = socket.socket(fileno=control_fd)
     message, fds, _, _ = socket.recv_fds(control, 64, RUN_FDS)
     control.close()
-    if len(fds) != RUN_FDS or len(message) != 4:
+    if len(fds) < 5 or (len(fds) - 2) % 3 or len(message) != 4:
         return EXIT_HARNESS_FAILED  # the host went away, or sent something else
     try:
         _become(struct.unpack("<i", message)[0])
     except BaseException:
-        os.dup2(fds[3], 2)  # the run's stderr capture: the harness's own failure is reported where the pool reads it
+        os.dup2(fds[4], 2)  # the first test's stderr: the harness's own failure is reported where the pool reads it
         raise
-    return _run(null, *fds)
+    return _run(null, fds[0], fds[1], fds[2:])
 
 
 class _CapHeader(ctypes.Structure):
@@ -288,7 +293,7 @@ def _become(uid):
 
 
 # What _rehearse runs: the shape of a typical test, nothing of any real run.
-_REHEARSAL = {"code": "def f(a, b):\n    return a + b\n", "expr": "f(2, 3)", "timeMs": 1000, "memoryMb": 64}
+_REHEARSAL = {"code": "def f(a, b):\n    return a + b\n", "tests": [{"expr": "f(2, 3)"}], "timeMs": 1000, "memoryMb": 64}
 
 
 def _rehearse():
@@ -298,7 +303,7 @@ def _rehearse():
     and the frame are garbage once this returns."""
     request = _json_loads(_json_dumps(_REHEARSAL))
     _vm_status()
-    result = _execute(request)
+    result = _execute(request, request["tests"][0])
     _json_dumps(result, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")
     seccomp_policy.prepare_child(os.getpid())
 
@@ -356,44 +361,105 @@ def _first_inside(sorted_addresses, start, end):
     return None
 
 
-def _run(null, request_fd, result_fd, out_fd, err_fd):
-    # Only stdin (/dev/null), the request, the result and stdout/stderr as the bounded captures the pool reads. The
-    # descriptors may arrive as 0-4 themselves (a spare closed everything), so they move out of the way first.
-    null, request_fd, result_fd, out_fd, err_fd = (
-        fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (null, request_fd, result_fd, out_fd, err_fd))
+def _run(null, request_fd, progress_fd, test_fds):
+    """Runs the request's tests in order, each on a fresh module, writing one result frame per test. Stops early, with
+    the tests after it left to a fresh child, when a test leaves anything behind that a fresh module would not undo
+    (threads still running, builtins changed, an escaping SystemExit or KeyboardInterrupt) or printed past the limit."""
+    # Only /dev/null, the request, the progress pipe and the tests' pipes. The descriptors may arrive as 0-4 themselves
+    # (a spare closed everything), so they move out of the way first.
+    moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, TEST_FDS + len(test_fds)) for fd in (null, request_fd, progress_fd, *test_fds)]
+    null, request_fd, progress_fd, test_fds = moved[0], moved[1], moved[2], moved[3:]
     os.dup2(null, 0)
-    os.dup2(out_fd, 1)
-    os.dup2(err_fd, 2)
     os.dup2(request_fd, REQUEST_FD)
-    os.dup2(result_fd, RESULT_FD)
-    os.closerange(RESULT_FD + 1, 1 << 20)
+    os.dup2(progress_fd, PROGRESS_FD)
+    for i, fd in enumerate(test_fds):
+        os.dup2(fd, TEST_FDS + i)
+    os.dup2(TEST_FDS + 1, 1)
+    os.dup2(TEST_FDS + 2, 2)
+    os.closerange(TEST_FDS + len(test_fds), 1 << 20)
 
     request = _json_loads(_read_frame(REQUEST_FD, MAX_REQUEST))
     os.close(REQUEST_FD)
-    _set_limits(request["timeMs"], request["memoryMb"])
-
-    # The zygote made these wrappers over fds 1 and 2 (warm()); they now write to this run's captures.
-    out, err = sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-    sys.stdin = sys.__stdin__ = io.StringIO(request.get("stdin") or "")
-    sys.argv = [CANDIDATE_FILE, *(request.get("args") or ())]
+    _compiled.clear()  # the rehearsal's
+    tests = request["tests"][: len(test_fds) // 3]
+    _set_limits(request["timeMs"], request["memoryMb"], len(tests))
+    output_limit = request.get("outputLimit") or (1 << 62)
+    if request.get("args"):
+        sys.argv = [CANDIDATE_FILE, *request["args"]]
     code = request["code"]
     linecache.cache[CANDIDATE_FILE] = (len(code), None, code.splitlines(True), CANDIDATE_FILE)
 
     seccomp_policy.load(os.getpid())
     if not seccomp_policy.active():
-        _write_frame(RESULT_FD, {"kind": "internal_error", "message": "seccomp filter is not active"})
+        _write_frame(TEST_FDS, {"kind": "internal_error", "message": "seccomp filter is not active"})
         return EXIT_NO_SECCOMP
 
-    result = _execute(request)
-    sys.setrecursionlimit(1000)  # the candidate may have lowered it; encoding the frame needs the default
-
-    for stream in (out, err):
-        try:
-            stream.flush()
-        except BaseException:
-            pass
-    _write_frame(RESULT_FD, result)
+    builtins_before = dict(vars(builtins))
+    for index, test in enumerate(tests):
+        result_fd, out_fd, err_fd = TEST_FDS + 3 * index, TEST_FDS + 3 * index + 1, TEST_FDS + 3 * index + 2
+        os.dup2(out_fd, 1)
+        os.dup2(err_fd, 2)
+        _fresh_test_state(test)
+        os.write(PROGRESS_FD, b"t")  # the host starts this test's clock
+        result = _execute(request, test)
+        sys.setrecursionlimit(1000)  # the candidate may have lowered it; encoding the frame needs the default
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        _write_frame(result_fd, result)
+        if result["kind"] == "compile_error":
+            return 0  # the same for every test: the pool applies it to all of them
+        stop = _left_behind(result, builtins_before, output_limit)
+        for fd in (result_fd, out_fd, err_fd):
+            os.close(fd)
+        if stop:
+            return 0
     return 0
+
+
+def _pending_bytes(fd):
+    box = ctypes.c_int()
+    return box.value if _libc.ioctl(fd, FIONREAD, ctypes.byref(box)) == 0 else 0
+
+
+def _native_threads():
+    """Threads of this process the kernel still lists; one that has just finished may linger for a moment."""
+    for _ in range(3):
+        count = len(os.listdir("/proc/self/task"))
+        if count == 1:
+            return 1
+        os.sched_yield()
+    return count
+
+
+def _fresh_test_state(test):
+    """What a test starts from, whatever the test before it did: captures of its own, its stdin, a fresh random seed and
+    event loop on the virtual clock, the default recursion limit."""
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace")
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace")
+    sys.stdin = sys.__stdin__ = io.StringIO(test.get("stdin") or "")
+    sys.setrecursionlimit(1000)
+    random.seed()
+    judge_vclock.install()
+
+
+def _left_behind(result, builtins_before, output_limit):
+    """True when the next test must not run in this child: the test's error escaped as SystemExit/KeyboardInterrupt
+    (or another BaseException that is not an Exception), it left threads running, changed builtins, or its output
+    already passed the limit (the pool will say output_limit_exceeded)."""
+    error = result.get("error") or {}
+    if result["kind"] == "error" and "Exception" not in error.get("bases", ()):
+        return True
+    if any(_pending_bytes(fd) > output_limit for fd in (1, 2)):
+        return True
+    if threading.active_count() > 1 or _native_threads() > 1:
+        return True
+    current = vars(builtins)
+    if current.keys() != builtins_before.keys() or any(current[k] is not v for k, v in builtins_before.items()):
+        return True
+    return False
 
 
 def _caught_signals():
@@ -408,7 +474,7 @@ def _caught_signals():
 # Limits no run decides, set by the spare while it waits. soft = hard throughout: nothing can be raised again.
 FIXED_LIMITS = (
     (resource.RLIMIT_FSIZE, 1024 * 1024),
-    (resource.RLIMIT_NOFILE, 64),
+    (resource.RLIMIT_NOFILE, 64 + RUN_FDS),
     (resource.RLIMIT_CORE, 0),
     (resource.RLIMIT_NPROC, MAX_TASKS),
     (resource.RLIMIT_MEMLOCK, 0),
@@ -416,11 +482,12 @@ FIXED_LIMITS = (
 )
 
 
-def _set_limits(time_ms, memory_mb):
-    """The run's own limits, measured from the child's size once its request is read."""
+def _set_limits(time_ms, memory_mb, tests=1):
+    """The run's own limits, measured from the child's size once its request is read. The CPU limit is a backstop for
+    all the tests together: the host holds each test to its own."""
     vm = _vm_status()
     growth = memory_mb * 1024 * 1024
-    cpu_seconds = math.ceil(time_ms / 1000) + 1
+    cpu_seconds = (math.ceil(time_ms / 1000) + 1) * tests
     limits = (
         (resource.RLIMIT_CPU, cpu_seconds),
         # Private writable memory (heap, thread stacks) relative to what the child already has.
@@ -462,12 +529,17 @@ def _block_bridge():
     sys.meta_path[:] = [_BridgeBlocker()] + [f for f in sys.meta_path if getattr(f, "__module__", "") in standard]
 
 
-def _execute(request):
+_compiled = {}
+
+
+def _execute(request, test):
+    """One test on a fresh module: the candidate's code (compiled once per child), then the test's setup and
+    expression in its globals."""
     code = request["code"]
     script = request.get("mode") == "script"
     module = {"__name__": "__main__" if script else "solution", "__file__": CANDIDATE_FILE, "__builtins__": builtins}
     try:
-        compiled = compile(code, CANDIDATE_FILE, "exec", dont_inherit=True)
+        compiled = _compiled.get(code) or _compiled.setdefault(code, compile(code, CANDIDATE_FILE, "exec", dont_inherit=True))
     except (SyntaxError, ValueError) as e:
         return {"kind": "compile_error", "error": _syntax_error(e)}
     try:
@@ -479,7 +551,7 @@ def _execute(request):
         if script:
             return {"kind": "value", "value": None}
         module["__source__"] = code
-        setup, expr = request.get("setup"), request.get("expr")
+        setup, expr = test.get("setup"), test.get("expr")
         if setup:
             exec(compile(setup, "<setup>", "exec", dont_inherit=True), module)
         value = eval(compile(expr, "<test>", "eval", dont_inherit=True), module) if expr else None

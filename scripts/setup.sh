@@ -13,11 +13,20 @@ ls /usr/lib/*-linux-gnu/libseccomp.so.2 >/dev/null 2>&1 || need+=(libseccomp2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v newuidmap >/dev/null 2>&1 || need+=(uidmap)
 [ -x /usr/bin/python3.11 ] || need+=(python3.11)
+# PostgreSQL's server binaries: the storage and cluster tests start a throw-away server of their own (initdb into a
+# temporary folder); nothing uses the system cluster the package creates.
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  if [[ " ${need[*]} " == *" postgresql "* ]] && command -v pg_lsclusters >/dev/null 2>&1; then
+    # The package's service scripts may have started its default cluster: stop it, nothing here needs it.
+    pg_lsclusters --no-header 2>/dev/null | awk '$4 == "online" { print $1, $2 }' | while read -r version cluster; do
+      $sudo pg_ctlcluster "$version" "$cluster" stop || true
+    done
+  fi
 fi
 # The sandbox gives its hosts and every run uids of their own from this user's subordinate range (/etc/subuid and
 # /etc/subgid; see README, "Sandbox uids"). Root gets a range far from any real user's when it has none.

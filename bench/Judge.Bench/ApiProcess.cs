@@ -7,13 +7,15 @@ namespace Judge.Bench;
 
 /// <summary>
 /// The real API as a child process (the Release build of src/Judge.Api) on a free loopback port, with its own data
-/// directory, rate limits raised out of the way and an admin key (its process tree: <see cref="ProcTree"/>).
+/// directory, rate limits raised out of the way and an admin key (its process tree: <see cref="ProcTree"/>). A node of
+/// a cluster (role api or worker, on PostgreSQL) is the same process with more settings (<see cref="StartNodeAsync"/>).
 /// </summary>
 internal sealed class ApiProcess : IAsyncDisposable
 {
     public const string AdminKey = "bench-admin-key";
 
     readonly string _dll;
+    readonly IReadOnlyDictionary<string, string> _settings;
     Process? _process;
     StreamWriter? _log;
 
@@ -23,14 +25,19 @@ internal sealed class ApiProcess : IAsyncDisposable
     public int Pid => _process?.Id ?? 0;
     public bool HasExited => _process?.HasExited ?? true;
     public int Starts { get; private set; }
+    /// <summary>The pid of every start (the sandbox directories of each are named after it).</summary>
+    public List<int> Pids { get; } = [];
+    public string Name { get; }
     /// <summary>Every process ever seen below the API (pid, start time), for the leftover check after shutdown.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<int, string> SeenDescendants { get; } = new();
 
-    ApiProcess(string dll, string dataDirectory, int port)
+    ApiProcess(string dll, string dataDirectory, int port, string name, IReadOnlyDictionary<string, string>? settings = null)
     {
         _dll = dll;
         DataDirectory = dataDirectory;
         Port = port;
+        Name = name;
+        _settings = settings ?? new Dictionary<string, string>();
     }
 
     /// <summary>The Release build of the API, found from the current directory upwards; null (and a message) when missing.</summary>
@@ -51,9 +58,20 @@ internal sealed class ApiProcess : IAsyncDisposable
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "judge-bench-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDir);
-        var api = new ApiProcess(dll, dataDir, FreePort()) { Workers = workers, QueueCapacity = queueCapacity };
+        var api = new ApiProcess(dll, dataDir, FreePort(), "api") { Workers = workers, QueueCapacity = queueCapacity };
         await api.StartProcessAsync();
         return api;
+    }
+
+    /// <summary>A node of a cluster: <paramref name="settings"/> (environment variables) name its role, storage and the
+    /// rest; its log goes to its own folder. Workers take their concurrency from their sandbox pool.</summary>
+    public static async Task<ApiProcess> StartNodeAsync(string dll, string name, IReadOnlyDictionary<string, string> settings, int queueCapacity)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), $"judge-bench-{name}-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dataDir);
+        var node = new ApiProcess(dll, dataDir, FreePort(), name, settings) { Workers = 0, QueueCapacity = queueCapacity };
+        await node.StartProcessAsync();
+        return node;
     }
 
     public int Workers { get; private init; }
@@ -77,16 +95,18 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["RateLimit__ReadPermitLimit"] = "1000000";
         env["Queue__Capacity"] = QueueCapacity.ToString(CultureInfo.InvariantCulture);
         env["Queue__RetryAfterSeconds"] = "1";
-        env["Worker__Concurrency"] = Workers.ToString(CultureInfo.InvariantCulture);
+        if (Workers > 0) env["Worker__Concurrency"] = Workers.ToString(CultureInfo.InvariantCulture);
         env["Limits__WaitSeconds"] = "120";
         env["Logging__LogLevel__Default"] = "Warning";
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         // The problem bank is found from the repository root (the dll lives below it).
         env["Problems__Directory"] = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(_dll)!, "../../../../../problems"));
+        foreach (var (key, value) in _settings) env[key] = value;
 
         _log ??= new StreamWriter(Path.Combine(DataDirectory, "api.log"), append: true) { AutoFlush = true };
         _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the API");
         Starts++;
+        Pids.Add(_process.Id);
         var p = _process;
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.WriteLine(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.WriteLine(e.Data); };
@@ -97,7 +117,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(90))
         {
-            if (p.HasExited) throw new InvalidOperationException($"the API exited with {p.ExitCode} while starting; see {DataDirectory}/api.log");
+            if (p.HasExited) throw new InvalidOperationException($"{Name} exited with {p.ExitCode} while starting; see {DataDirectory}/api.log");
             try
             {
                 using var r = await http.GetAsync("/healthz");
@@ -107,7 +127,7 @@ internal sealed class ApiProcess : IAsyncDisposable
             catch (TaskCanceledException) { }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"the API did not become healthy in 90 s; see {DataDirectory}/api.log");
+        throw new TimeoutException($"{Name} did not become healthy in 90 s; see {DataDirectory}/api.log");
     }
 
     /// <summary>SIGKILL to the API itself (the fault variant).</summary>

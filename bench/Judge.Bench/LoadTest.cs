@@ -4,17 +4,23 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Judge.Testing;
 
 namespace Judge.Bench;
 
 /// <summary>
 /// Load test of the real API: N submissions at concurrency C (POST 202, then poll), about 10% hostile, every verdict
 /// known in advance. Passes only if everything completes with its verdict, with no 5xx, bounded RSS and no leftover
-/// process; with --faults, one sandbox host and then the API itself are killed -9 during the load.
+/// process; with --faults, one sandbox host and then the API itself are killed -9 during the load. With --postgres the
+/// same load goes to a cluster on this machine: a throw-away PostgreSQL, one api process and --workers worker processes
+/// (the faults then kill a whole worker process, replaced by a new one, and the API).
 /// </summary>
 internal static class LoadTest
 {
-    public sealed record Options(int Submissions, int Concurrency, bool Faults, int TimeoutSeconds, int QueueCapacity = 100_000, int Workers = 2)
+    /// <summary><see cref="Workers"/>: Worker:Concurrency of the single process, or with <see cref="Postgres"/> the number
+    /// of worker processes (each as many slots as its sandbox pool).</summary>
+    public sealed record Options(
+        int Submissions, int Concurrency, bool Faults, int TimeoutSeconds, int QueueCapacity = 100_000, int Workers = 2, bool Postgres = false)
     {
         public static Options Parse(string[] args)
         {
@@ -30,6 +36,7 @@ internal static class LoadTest
                     "--faults" => o with { Faults = true },
                     "--queue-capacity" => o with { QueueCapacity = Next() },
                     "--workers" => o with { Workers = Next() },
+                    "--postgres" => o with { Postgres = true },
                     _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
                 };
             }
@@ -70,11 +77,19 @@ internal static class LoadTest
     public static async Task<int> RunAsync(Options o)
     {
         if (ApiProcess.FindDll() is not { } dll) return 2;
-        Console.WriteLine($"# load test: {o.Submissions} submissions at concurrency {o.Concurrency}{(o.Faults ? ", with faults" : "")}, " +
-            $"{Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
-        await using var api = await ApiProcess.StartAsync(dll, o.Workers, o.QueueCapacity);
-        var apiPids = new List<int> { api.Pid };
-        Console.WriteLine($"API pid {api.Pid} on {api.BaseAddress}, Worker:Concurrency={o.Workers}, Queue:Capacity={o.QueueCapacity}, data in {api.DataDirectory}");
+        Console.WriteLine($"# load test: {o.Submissions} submissions at concurrency {o.Concurrency}{(o.Faults ? ", with faults" : "")}" +
+            $"{(o.Postgres ? $", cluster on PostgreSQL with {o.Workers} worker processes" : "")}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
+        await using var cluster = o.Postgres ? await Cluster.StartAsync(dll, o) : null;
+        await using var single = o.Postgres ? null : await ApiProcess.StartAsync(dll, o.Workers, o.QueueCapacity);
+        var api = cluster?.Api ?? single!;
+        // The processes that hold sandbox hosts: the single process, or the workers.
+        List<ApiProcess> HostNodes() => cluster?.Workers() ?? [api];
+        List<ApiProcess> AllNodes() => [api, .. cluster?.Workers() ?? []];
+        if (cluster is null)
+            Console.WriteLine($"API pid {api.Pid} on {api.BaseAddress}, Worker:Concurrency={o.Workers}, Queue:Capacity={o.QueueCapacity}, data in {api.DataDirectory}");
+        else
+            Console.WriteLine($"api pid {api.Pid} on {api.BaseAddress}; workers {string.Join(", ", cluster.Workers().Select(w => $"{w.Name} pid {w.Pid}"))}; " +
+                $"PostgreSQL pid {cluster.Postgres.Pid} on port {cluster.Postgres.Port}; Queue:Capacity={o.QueueCapacity}");
         using var client = new JudgeClient(api.BaseAddress);
         await client.PostProblemsAsync();
 
@@ -82,6 +97,7 @@ internal static class LoadTest
         foreach (var c in Benign.Concat(Hostile))
             await client.SubmitAndWaitAsync(c.ProblemId, c.Code, c.Verdict);
         Console.WriteLine($"calibration: all {Benign.Length + Hostile.Length} kinds give their expected verdicts");
+        var databaseBefore = cluster is null ? null : await cluster.ReadDatabaseAsync();
 
         var counters = new Counters();
         var latencies = new double[o.Submissions];
@@ -98,17 +114,17 @@ internal static class LoadTest
         {
             try
             {
-                if (!Volatile.Read(ref restarting) && api.HasExited && !overall.IsCancellationRequested)
+                if (!Volatile.Read(ref restarting) && AllNodes().Any(n => n.HasExited) && !overall.IsCancellationRequested)
                 {
                     apiDied = true; // not killed by the fault variant: no point in waiting for the timeout
                     overall.Cancel();
                     return;
                 }
-                api.RecordDescendants();
+                foreach (var node in AllNodes()) node.RecordDescendants();
                 if (!warmTaken.Task.IsCompleted && Volatile.Read(ref counters.Completed) >= warmAt)
                 {
                     warmApiRss = api.ApiRssKb;
-                    warmHostRss = api.HostPids().Select(ProcTree.RssKb).DefaultIfEmpty(0).Max();
+                    warmHostRss = HostNodes().SelectMany(n => n.HostPids()).Select(ProcTree.RssKb).DefaultIfEmpty(0).Max();
                     warmTaken.TrySetResult();
                 }
             }
@@ -120,20 +136,32 @@ internal static class LoadTest
         var faults = !o.Faults ? Task.CompletedTask : Task.Run(async () =>
         {
             await WaitCompleted(counters, o.Submissions / 4, overall.Token);
-            var hosts = api.HostPids();
-            if (hosts.Count == 0) { failed.Add("fault: no sandbox host found below the API"); return; }
-            Console.WriteLine($"fault: kill -9 sandbox host pid {hosts[0]} (at {counters.Completed} completed)");
-            ApiProcess.Kill(hosts[0], 9);
-            hostKills++;
+            if (cluster is not null)
+            {
+                Volatile.Write(ref restarting, true);
+                var victim = cluster.Workers()[0];
+                Console.WriteLine($"fault: kill -9 worker process {victim.Name} pid {victim.Pid} (at {counters.Completed} completed)");
+                await cluster.ReplaceWorkerAsync(victim);
+                Volatile.Write(ref restarting, false);
+                hostKills++;
+                Console.WriteLine($"fault: a new worker is up ({string.Join(", ", cluster.Workers().Select(w => w.Name))})");
+            }
+            var hosts = cluster is null ? api.HostPids() : [];
+            if (cluster is null && hosts.Count == 0) { failed.Add("fault: no sandbox host found below the API"); return; }
+            if (cluster is null)
+            {
+                Console.WriteLine($"fault: kill -9 sandbox host pid {hosts[0]} (at {counters.Completed} completed)");
+                ApiProcess.Kill(hosts[0], 9);
+                hostKills++;
+            }
             await WaitCompleted(counters, o.Submissions * 11 / 20, overall.Token);
-            hostRestartsMetric = (await client.MetricsAsync()).Get("judge_sandbox_host_restarts");
+            if (cluster is null) hostRestartsMetric = (await client.MetricsAsync()).Get("judge_sandbox_host_restarts");
             Console.WriteLine($"fault: kill -9 API pid {api.Pid} (at {counters.Completed} completed; judge_sandbox_host_restarts was {hostRestartsMetric})");
             Volatile.Write(ref restarting, true);
             await api.KillAsync();
             await Task.Delay(1000);
             var sw = Stopwatch.StartNew();
             await api.StartProcessAsync();
-            apiPids.Add(api.Pid);
             Volatile.Write(ref restarting, false);
             restarts++;
             Console.WriteLine($"fault: API restarted on the same data directory as pid {api.Pid}, healthy after {sw.Elapsed.TotalSeconds:F1} s");
@@ -170,11 +198,11 @@ internal static class LoadTest
         try { metrics = await client.MetricsAsync(); }
         catch (HttpRequestException e) { failed.Add($"GET /metrics after the load: {e.Message}"); }
         long endApiRss = api.ApiRssKb;
-        var endHosts = api.HostPids().ToDictionary(p => p, ProcTree.RssKb);
+        var endHosts = HostNodes().SelectMany(n => n.HostPids()).ToDictionary(p => p, ProcTree.RssKb);
         long endHostRss = endHosts.Values.DefaultIfEmpty(0).Max();
-        var zombiesBelowApi = ProcTree.Descendants(api.Pid).Where(p => ProcTree.State(p) == "Z").ToList();
+        var zombiesBelowApi = AllNodes().SelectMany(n => ProcTree.Descendants(n.Pid)).Where(p => ProcTree.State(p) == "Z").ToList();
 
-        if (apiDied) failed.Add("the API exited by itself during the load; see api.log");
+        if (apiDied) failed.Add("a node exited by itself during the load; see its api.log");
         if (counters.Completed != o.Submissions) failed.Add($"{o.Submissions - counters.Completed} submissions did not complete within {o.TimeoutSeconds} s");
         if (counters.Refused > 0) failed.Add($"{counters.Refused} submissions were refused (4xx)");
         if (counters.Mismatches > 0) failed.Add($"{counters.Mismatches} verdicts differ from the expected ones");
@@ -184,11 +212,25 @@ internal static class LoadTest
         if (warmHostRss > 0 && endHostRss > Bound(warmHostRss)) failed.Add($"host RSS {endHostRss / 1024} MiB at the end > bound {Bound(warmHostRss) / 1024} MiB");
         if (zombiesBelowApi.Count > 0) failed.Add($"zombies below the API: {string.Join(", ", zombiesBelowApi)}");
         if (o.Faults && restarts == 0) failed.Add("fault variant: the API was not restarted");
-        if (o.Faults && hostRestartsMetric < 1) failed.Add("fault variant: judge_sandbox_host_restarts did not count the killed host");
+        if (o.Faults && cluster is null && hostRestartsMetric < 1) failed.Add("fault variant: judge_sandbox_host_restarts did not count the killed host");
+        var database = cluster is null ? null : await cluster.ReadDatabaseAsync();
+        if (database is not null)
+        {
+            if (database.Submissions - databaseBefore!.Submissions != o.Submissions)
+                failed.Add($"{database.Submissions - databaseBefore.Submissions} submissions stored for {o.Submissions} sent");
+            if (database.NotCompleted > 0 || database.Jobs > 0) failed.Add($"{database.NotCompleted} submissions not completed, {database.Jobs} jobs left");
+        }
 
         // ---- shutdown and leftover processes ----
         int exitCode = await api.StopAsync();
-        var leftovers = await LeftoversAsync(api, apiPids);
+        foreach (var worker in cluster?.Workers() ?? []) await worker.StopAsync();
+        var leftovers = new List<string>();
+        foreach (var node in AllNodes().Concat(cluster?.Retired ?? [])) leftovers.AddRange(await LeftoversAsync(node));
+        if (cluster is not null)
+        {
+            await cluster.Postgres.StopServerAsync();
+            leftovers.AddRange(cluster.Postgres.Processes().Select(p => $"{p} PostgreSQL"));
+        }
         if (leftovers.Count > 0) failed.Add("processes left after shutdown: " + string.Join("; ", leftovers));
 
         // ---- summary ----
@@ -204,10 +246,18 @@ internal static class LoadTest
         Console.WriteLine($"5xx                {counters.FiveXx}; 503 {counters.Throttled503}, 429 {counters.Throttled429} (retried after Retry-After); transport errors {counters.TransportErrors} (retried)");
         Console.WriteLine($"RSS                API {warmApiRss / 1024.0:F1} MiB after warm-up → {endApiRss / 1024.0:F1} MiB at the end; " +
             $"largest host {warmHostRss / 1024.0:F1} → {endHostRss / 1024.0:F1} MiB ({endHosts.Count} hosts)");
-        Console.WriteLine($"faults             {(o.Faults ? $"{hostKills} sandbox host killed (judge_sandbox_host_restarts {hostRestartsMetric}), {restarts} API restarts survived" : "none (run with --faults)")}");
+        Console.WriteLine($"faults             {(!o.Faults ? "none (run with --faults)" : cluster is null
+            ? $"{hostKills} sandbox host killed (judge_sandbox_host_restarts {hostRestartsMetric}), {restarts} API restarts survived"
+            : $"{hostKills} worker process killed and replaced, {restarts} API restarts survived")}");
+        if (database is not null) Cluster.PrintDatabaseCost(databaseBefore!, database, o.Submissions);
         Console.WriteLine($"shutdown           API exit code {exitCode}; leftover processes {leftovers.Count}; server counted {metrics.Where(kv => kv.Key.StartsWith("judge_submissions_total", StringComparison.Ordinal)).Sum(kv => kv.Value)} graded since its last start");
         foreach (var f in counters.Failures.Take(10)) Console.WriteLine($"  failure: {f}");
-        if (failed.Count == 0) { Console.WriteLine("PASS"); api.KeepData = false; return 0; }
+        if (failed.Count == 0)
+        {
+            Console.WriteLine("PASS");
+            foreach (var node in AllNodes()) node.KeepData = false;
+            return 0;
+        }
         foreach (var f in failed) Console.WriteLine($"FAIL: {f}");
         Console.WriteLine($"(data directory and api.log kept in {api.DataDirectory})");
         return 1;
@@ -309,7 +359,7 @@ internal static class LoadTest
     /// After shutdown: every process once seen below an API instance, and every bwrap started for one, must be gone
     /// (waits up to 10 s; this container's init reaps orphans lazily).
     /// </summary>
-    static async Task<List<string>> LeftoversAsync(ApiProcess api, List<int> apiPids)
+    static async Task<List<string>> LeftoversAsync(ApiProcess api)
     {
         List<string> Find()
         {
@@ -324,7 +374,7 @@ internal static class LoadTest
                 string cmdline;
                 try { cmdline = File.ReadAllText($"/proc/{pid}/cmdline"); }
                 catch (IOException) { continue; }
-                if (apiPids.Any(a => cmdline.Contains($"judge-sandbox-{a}-", StringComparison.Ordinal)))
+                if (api.Pids.Any(a => cmdline.Contains($"judge-sandbox-{a}-", StringComparison.Ordinal)))
                     left.Add($"{pid} bwrap of an API instance, state {ProcTree.State(pid)}");
             }
             return left;

@@ -3,7 +3,7 @@ using Judge.Bench;
 
 // dotnet run -c Release --project bench/Judge.Bench -- sandbox [runs]
 // dotnet run -c Release --project bench/Judge.Bench -- api [operations] [workers]
-// dotnet run -c Release --project bench/Judge.Bench -- load [--submissions N] [--concurrency C] [--faults] [--queue-capacity Q] [--workers W] [--timeout S]
+// dotnet run -c Release --project bench/Judge.Bench -- load [--submissions N] [--concurrency C] [--faults] [--queue-capacity Q] [--workers W] [--timeout S] [--postgres]
 string command = args.Length > 0 ? args[0] : "sandbox";
 int Arg(int index, int fallback) => args.Length > index && int.TryParse(args[index], CultureInfo.InvariantCulture, out int v) ? v : fallback;
 return command switch
@@ -16,6 +16,6 @@ return command switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Judge.Bench sandbox [runs] | api [operations] [workers] | load [--submissions N] [--concurrency C] [--faults] [--queue-capacity Q] [--workers W] [--timeout S]");
+    Console.Error.WriteLine("usage: Judge.Bench sandbox [runs] | api [operations] [workers] | load [--submissions N] [--concurrency C] [--faults] [--queue-capacity Q] [--workers W] [--timeout S] [--postgres]");
     return 2;
 }

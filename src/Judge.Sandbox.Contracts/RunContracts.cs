@@ -42,9 +42,33 @@ public sealed record RunRequest(string Code)
     public string? Stdin { get; init; }
     public RunMode Mode { get; init; } = RunMode.Function;
     public ResourceLimits Limits { get; init; } = ResourceLimits.Default;
-
-    /// <summary>Command-line arguments: the run sees <c>sys.argv[1:]</c> equal to these.</summary>
+    /// <summary>Command-line arguments: <c>sys.argv[1:]</c>.</summary>
     public IReadOnlyList<string>? Args { get; init; }
+
+    /// <summary>This run as a batch of one test.</summary>
+    public BatchRequest AsBatch() =>
+        new(Code, [new BatchTest(Setup, Expr, Stdin)]) { Mode = Mode, Limits = Limits, Args = Args };
+}
+
+/// <summary>One test of a <see cref="BatchRequest"/>: what <see cref="RunRequest"/> says per run.</summary>
+public sealed record BatchTest(string? Setup = null, string? Expr = null, string? Stdin = null);
+
+/// <summary>
+/// Several tests of one piece of code in one child: each test on a fresh module (the code executed again: fresh globals,
+/// classes and closures), with a fresh event loop, random seed and captures, and its own time limit; the memory limit
+/// holds for the child. A test that ends abnormally ends the child, and the tests after it run in a fresh one.
+/// </summary>
+public sealed record BatchRequest(string Code, IReadOnlyList<BatchTest> Tests)
+{
+    public RunMode Mode { get; init; } = RunMode.Function;
+    public ResourceLimits Limits { get; init; } = ResourceLimits.Default;
+    public IReadOnlyList<string>? Args { get; init; }
+
+    /// <summary>The run of test <paramref name="index"/> alone.</summary>
+    public RunRequest Single(int index) => new(Code)
+    {
+        Setup = Tests[index].Setup, Expr = Tests[index].Expr, Stdin = Tests[index].Stdin, Mode = Mode, Limits = Limits, Args = Args,
+    };
 }
 
 /// <summary>An exception raised by the candidate's code (or a compilation error), with candidate-only traceback.</summary>
@@ -91,6 +115,14 @@ public sealed record RunResult
 public interface ISandbox
 {
     Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>One result per test, in order. Without a batch-capable sandbox, each test is a run of its own.</summary>
+    async Task<IReadOnlyList<RunResult>> RunBatchAsync(BatchRequest request, CancellationToken cancellationToken = default)
+    {
+        var results = new List<RunResult>(request.Tests.Count);
+        for (var i = 0; i < request.Tests.Count; i++) results.Add(await RunAsync(request.Single(i), cancellationToken));
+        return results;
+    }
 }
 
 /// <summary>Whether an <see cref="ISandbox"/> can take runs now, and how many at once.</summary>

@@ -56,15 +56,33 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         public required long Id;
         public required int Pid;
         public required long BaseRssKb;
-        public required long StartTicks;
         public required int Uid;
         public required int WallMs;
         public required int TimeMs;
-        public required long StartRunQueueNs;
-        public required TimeSpan StartCpu;
+        public required int Tests;
+        public required int ProgressFd;
+        // The test running now (before the first progress byte: the child's own set-up, held to the same limits).
+        public long StartTicks;
+        public long StartRunQueueNs;
+        public TimeSpan StartCpu;
+        public int Started;
+        public readonly List<TestMeasure> Finished = [];
         public Timer? Timer;
         public bool TimedOut;
+
+        public void StartClock()
+        {
+            StartTicks = Stopwatch.GetTimestamp();
+            StartRunQueueNs = ProcStats.RunQueueNs(Pid) ?? StartRunQueueNs;
+            StartCpu = Libc.ProcessCpuTime(Pid) ?? StartCpu;
+        }
     }
+
+    // Progress pipes of the runs in flight (read end -> child), read by the progress thread and, at a child's exit, by
+    // the reaper; both under _lock. Closed only by the progress thread, between polls, so no number is reused under it.
+    readonly Dictionary<int, Child> _progress = [];
+    readonly List<int> _progressToClose = [];
+    int _progressWakeRead = -1, _progressWakeWrite = -1;
 
     // A uid per run in flight: taken when a spare gets its run, given back only once the run's process is reaped.
     readonly Queue<int> _freeUids = new(runUids);
@@ -95,6 +113,11 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         reaper.Start();
         var spares = new Thread(SpareLoop) { IsBackground = true, Name = "spares" };
         spares.Start();
+        (_progressWakeRead, _progressWakeWrite) = Libc.Pipe();
+        Libc.SetNonBlocking(_progressWakeRead);
+        Libc.SetNonBlocking(_progressWakeWrite);
+        var progress = new Thread(ProgressLoop) { IsBackground = true, Name = "progress" };
+        progress.Start();
         _spareWanted.Release(SparesWanted);
         ControlLoop();
     }
@@ -139,8 +162,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
 
     void ControlLoop()
     {
-        var buffer = new byte[4096];
-        Span<int> fds = stackalloc int[RunFds + 1];
+        var buffer = new byte[65536];
+        Span<int> fds = stackalloc int[MaxRunFds + 1];
         while (true)
         {
             int n = Libc.ReceiveWithFds(_controlFd, buffer, fds, out int fdCount);
@@ -148,8 +171,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
             var message = ControlMessage.Parse(buffer.AsSpan(0, n));
             switch (message?.Op)
             {
-                case ControlMessage.Run when fdCount == RunFds:
-                    StartRun(message, fds[..RunFds].ToArray());
+                case ControlMessage.Run when message.Tests is > 0 and <= MaxTests && fdCount == RunFdCount(message.Tests):
+                    StartRun(message, fds[0], fds[1..fdCount].ToArray());
                     break;
                 case ControlMessage.Kill:
                     KillRun(message.Id);
@@ -161,7 +184,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                     _stopping = true;
                     break;
             }
-            for (int i = 0; i < fdCount && !(message?.Op == ControlMessage.Run && fdCount == RunFds); i++) Libc.close(fds[i]);
+            bool taken = message is { Op: ControlMessage.Run, Tests: > 0 and <= MaxTests } && fdCount == RunFdCount(message.Tests);
+            for (int i = 0; i < fdCount && !taken; i++) Libc.close(fds[i]);
             if (_stopping) break;
         }
         lock (_lock)
@@ -172,11 +196,17 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         }
     }
 
-    /// <summary>Descriptors of one run, handed to its child unread: request, result, stdout, stderr.</summary>
-    const int RunFds = 4;
+    /// <summary>Descriptors of one run: the host keeps the progress pipe's read end; its child gets, unread, the request,
+    /// the progress pipe's write end, and a result, stdout and stderr pipe per test.</summary>
+    static int RunFdCount(int tests) => 1 + 2 + 3 * tests;
 
-    void StartRun(ControlMessage message, int[] runFds)
+    const int MaxTests = 32;
+    const int MaxRunFds = 1 + 2 + 3 * MaxTests;
+
+    void StartRun(ControlMessage message, int progressFd, int[] runFds)
     {
+        Libc.SetNonBlocking(progressFd);
+        bool handedOver = false;
         try
         {
             Child? child = null;
@@ -196,7 +226,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                 lock (_lock)
                 {
                     if (!_freeUids.TryDequeue(out int uid)) throw new IOException("every run uid of this host is in use");
-                    child = Register(message, spare.Pid, baseRssKb, uid);
+                    child = Register(message, spare.Pid, baseRssKb, uid, progressFd);
                     try
                     {
                         // The spare gets this run's descriptors and uid; from here on it is the run's child.
@@ -212,6 +242,8 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                 }
             }
             if (child is null) throw new IOException("no spare child took the run");
+            handedOver = true;
+            WakeProgress();
             _childAdded.Release();
         }
         catch (Exception e)
@@ -221,6 +253,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         finally
         {
             foreach (int fd in runFds) Libc.close(fd);
+            if (!handedOver) Libc.close(progressFd);
         }
     }
 
@@ -258,18 +291,19 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         }
     }
 
-    Child Register(ControlMessage message, int pid, long baseRssKb, int uid)
+    Child Register(ControlMessage message, int pid, long baseRssKb, int uid, int progressFd)
     {
         lock (_lock)
         {
             var child = new Child
             {
-                Id = message.Id, Pid = pid, BaseRssKb = baseRssKb, StartTicks = Stopwatch.GetTimestamp(), Uid = uid,
-                WallMs = Math.Max(1, message.WallMs), TimeMs = message.TimeMs, StartRunQueueNs = ProcStats.RunQueueNs(pid) ?? 0,
-                StartCpu = Libc.ProcessCpuTime(pid) ?? TimeSpan.Zero,
+                Id = message.Id, Pid = pid, BaseRssKb = baseRssKb, Uid = uid, WallMs = Math.Max(1, message.WallMs),
+                TimeMs = message.TimeMs, Tests = message.Tests, ProgressFd = progressFd,
             };
+            child.StartClock();
             _children[pid] = child;
             _byId[message.Id] = child;
+            _progress[progressFd] = child;
             child.Timer = new Timer(_ => OnWallLimit(child), null, child.WallMs, Timeout.Infinite);
             return child;
         }
@@ -282,6 +316,88 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         _byId.Remove(child.Id);
         child.Timer?.Dispose();
         _freeUids.Enqueue(child.Uid);
+        if (_progress.Remove(child.ProgressFd))
+        {
+            _progressToClose.Add(child.ProgressFd);
+            WakeProgress();
+        }
+    }
+
+    /// <summary>
+    /// The child writes one byte as each test starts. The host closes the test before it (its CPU, wall time and peak
+    /// size, measured here, not by the child), kills a child whose finished test used more CPU than its limit, and gives
+    /// the new test a fresh wall clock. Bytes beyond the tests asked for are ignored. Under the lock.
+    /// </summary>
+    void ReadProgress(Child child)
+    {
+        Span<byte> bytes = stackalloc byte[64];
+        while (_children.ContainsKey(child.Pid))
+        {
+            int n = Libc.ReadSome(child.ProgressFd, bytes);
+            if (n <= 0) return;
+            for (int i = 0; i < n && child.Started < child.Tests; i++)
+            {
+                if (child.Started > 0)
+                {
+                    var measure = MeasureTest(child, Libc.ProcessCpuTime(child.Pid) ?? child.StartCpu, ProcStats.PeakRssKb(child.Pid) ?? 0);
+                    child.Finished.Add(measure);
+                    if (measure.CpuUs > child.TimeMs * 1000L)
+                    {
+                        // A time limit whatever happens next: it is the test that ended, and the child with it.
+                        child.TimedOut = true;
+                        child.Finished.RemoveAt(child.Finished.Count - 1);
+                        Libc.kill(child.Pid, Libc.SIGKILL);
+                        return;
+                    }
+                }
+                child.Started++;
+                child.StartClock();
+                child.Timer?.Change(child.WallMs, Timeout.Infinite);
+            }
+        }
+    }
+
+    static TestMeasure MeasureTest(Child child, TimeSpan cpuNow, long peakRssKb) => new(
+        (long)(cpuNow - child.StartCpu).TotalMicroseconds,
+        (long)Stopwatch.GetElapsedTime(child.StartTicks).TotalMicroseconds,
+        peakRssKb);
+
+    void WakeProgress()
+    {
+        if (_progressWakeWrite >= 0) Libc.WriteSome(_progressWakeWrite, "w"u8);
+    }
+
+    /// <summary>Waits for progress bytes of every run in flight (and for changes to that set) and reads them.</summary>
+    void ProgressLoop()
+    {
+        var polled = new List<(int Fd, Child? Child)>();
+        var set = new Libc.PollFd[MaxTests + 1];
+        Span<byte> drain = stackalloc byte[256];
+        while (!_stopping)
+        {
+            polled.Clear();
+            lock (_lock)
+            {
+                foreach (int fd in _progressToClose) Libc.close(fd);
+                _progressToClose.Clear();
+                polled.Add((_progressWakeRead, null));
+                foreach (var (fd, child) in _progress) polled.Add((fd, child));
+            }
+            if (set.Length < polled.Count) set = new Libc.PollFd[polled.Count * 2];
+            for (int i = 0; i < polled.Count; i++) set[i] = new Libc.PollFd { Fd = polled[i].Fd, Events = Libc.POLLIN };
+            if (Libc.Poll(set.AsSpan(0, polled.Count), -1) <= 0) continue;
+            if (set[0].REvents != 0) Libc.ReadSome(_progressWakeRead, drain);
+            lock (_lock)
+            {
+                for (int i = 1; i < polled.Count; i++)
+                {
+                    if (set[i].REvents == 0 || !_progress.TryGetValue(polled[i].Fd, out var child) || child != polled[i].Child) continue;
+                    ReadProgress(child);
+                    // A closed write end with nothing left to read: stop polling it (it is closed when the child is reaped).
+                    if ((set[i].REvents & Libc.POLLHUP) != 0) _progress.Remove(polled[i].Fd);
+                }
+            }
+        }
     }
 
     (int Pid, int Fd)? TakeSpare()
@@ -379,6 +495,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                 Libc._exit(71);
             }
             Child? child;
+            long cpuUs;
             lock (_lock)
             {
                 if (_sparePids.Remove(pid))
@@ -392,6 +509,11 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                     continue;
                 }
                 if (!_children.TryGetValue(pid, out child)) continue;
+                // Bytes the child wrote just before it ended count: read them before closing its last test.
+                ReadProgress(child);
+                cpuUs = usage.UTime.Sec * 1_000_000 + usage.UTime.Usec + usage.STime.Sec * 1_000_000 + usage.STime.Usec;
+                if (child.Started > child.Finished.Count)
+                    child.Finished.Add(MeasureTest(child, TimeSpan.FromMicroseconds(cpuUs), usage.MaxRss));
                 Unregister(child);
             }
             Send(new ControlMessage
@@ -399,11 +521,12 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                 Op = ControlMessage.Exit,
                 Id = child.Id,
                 Status = status,
-                CpuUs = usage.UTime.Sec * 1_000_000 + usage.UTime.Usec + usage.STime.Sec * 1_000_000 + usage.STime.Usec,
-                WallUs = (long)Stopwatch.GetElapsedTime(child.StartTicks).TotalMicroseconds,
+                CpuUs = cpuUs,
+                WallUs = child.Finished.Sum(m => m.WallUs),
                 MaxRssKb = usage.MaxRss,
                 BaseRssKb = child.BaseRssKb,
                 TimedOut = child.TimedOut,
+                Measures = child.Finished,
             });
         }
     }
@@ -454,6 +577,19 @@ internal static class ProcStats
             return fields.Length >= 2 && long.TryParse(fields[1], CultureInfo.InvariantCulture, out var ns) ? ns : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>Peak resident size of process <paramref name="pid"/> so far (VmHWM), or null when it is gone.</summary>
+    public static long? PeakRssKb(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        return null;
     }
 
     public static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;

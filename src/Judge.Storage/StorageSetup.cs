@@ -1,3 +1,4 @@
+using Judge.Storage.Postgres;
 using Judge.Storage.Sqlite;
 
 namespace Judge.Storage;
@@ -11,7 +12,7 @@ public static class StorageSetup
             .Validate(o => o.Provider != StorageProvider.Postgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
                 "Storage:ConnectionString is required when Storage:Provider is postgres")
             .ValidateOnStart();
-        builder.Services.AddSingleton<IJudgeStore>(sp => Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        builder.Services.AddSingleton<IJudgeStore>(sp => Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetService<ILoggerFactory>()));
         builder.Services.AddHostedService<StoreMigrator>();
         return builder;
     }
@@ -23,9 +24,10 @@ public static class StorageSetup
         return builder;
     }
 
-    public static IJudgeStore Create(StorageOptions options) => options.Provider switch
+    public static IJudgeStore Create(StorageOptions options, ILoggerFactory? loggers = null) => options.Provider switch
     {
         StorageProvider.Sqlite => CreateSqlite(options.DataDirectory),
+        StorageProvider.Postgres => new PostgresJudgeStore(options.ConnectionString, loggers?.CreateLogger<PostgresJudgeStore>()),
         _ => throw new NotSupportedException($"storage provider {options.Provider} is not available"),
     };
 

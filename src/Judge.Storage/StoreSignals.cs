@@ -27,18 +27,39 @@ internal sealed class StoreSignals
     }
 
     /// <summary>Subscribes first, then asks <paramref name="isDone"/>, so a completion between the two is not missed.</summary>
-    public async Task WaitForCompletionAsync(Guid id, TimeSpan timeout, Func<bool> isDone, CancellationToken ct)
+    public Task WaitForCompletionAsync(Guid id, TimeSpan timeout, Func<bool> isDone, CancellationToken ct) =>
+        WaitForCompletionAsync(id, timeout, (_, _) => Task.FromResult(isDone()), ct, Timeout.InfiniteTimeSpan);
+
+    /// <summary>As above, asking again every <paramref name="poll"/> (signals from another process can be lost).</summary>
+    public async Task WaitForCompletionAsync(
+        Guid id, TimeSpan timeout, Func<Guid, CancellationToken, Task<bool>> isDone, CancellationToken ct, TimeSpan poll)
     {
-        var source = _completions.GetOrAdd(id, _ => NewSource());
-        try
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
         {
-            if (!isDone()) await source.Task.WaitAsync(timeout, ct);
+            var source = _completions.GetOrAdd(id, _ => NewSource());
+            try
+            {
+                if (await isDone(id, ct)) return;
+                var left = deadline - DateTimeOffset.UtcNow;
+                if (left <= TimeSpan.Zero) return;
+                await source.Task.WaitAsync(poll != Timeout.InfiniteTimeSpan && poll < left ? poll : left, ct);
+                if (poll == Timeout.InfiniteTimeSpan) return;
+            }
+            catch (TimeoutException) when (poll != Timeout.InfiniteTimeSpan && DateTimeOffset.UtcNow < deadline) { }
+            catch (TimeoutException) { return; }
+            finally
+            {
+                // A waiter that timed out leaves no entry behind (another waiter on the same id re-adds one).
+                if (!source.Task.IsCompleted) _completions.TryRemove(new(id, source));
+            }
         }
-        catch (TimeoutException) { }
-        finally
-        {
-            // A waiter that timed out leaves no entry behind (another waiter on the same id re-adds one).
-            if (!source.Task.IsCompleted) _completions.TryRemove(new(id, source));
-        }
+    }
+
+    /// <summary>Wakes every waiter to re-read the store (the signals of another process may have been lost).</summary>
+    public void PulseAll()
+    {
+        PulseWork();
+        foreach (var id in _completions.Keys) PulseCompletion(id);
     }
 }

@@ -9,6 +9,9 @@ sealed class FakeSandbox(Func<RunRequest, RunResult> script) : ISandbox
 {
     public ConcurrentQueue<RunRequest> Calls { get; } = new();
 
+    /// <summary>Batches asked for (each is then answered test by test through <see cref="RunAsync"/>).</summary>
+    public ConcurrentQueue<BatchRequest> Batches { get; } = new();
+
     /// <summary>Optional per-request delay, to make runs finish out of test order.</summary>
     public Func<RunRequest, TimeSpan>? Delay { get; init; }
 
@@ -18,6 +21,14 @@ sealed class FakeSandbox(Func<RunRequest, RunResult> script) : ISandbox
         if (Delay?.Invoke(request) is { } d && d > TimeSpan.Zero) await Task.Delay(d, cancellationToken);
         else await Task.Yield();
         return script(request);
+    }
+
+    public async Task<IReadOnlyList<RunResult>> RunBatchAsync(BatchRequest request, CancellationToken cancellationToken = default)
+    {
+        Batches.Enqueue(request);
+        var results = new List<RunResult>();
+        for (var i = 0; i < request.Tests.Count; i++) results.Add(await RunAsync(request.Single(i), cancellationToken));
+        return results;
     }
 
     public int CallsWith(string code) => Calls.Count(c => c.Code == code);

@@ -48,23 +48,26 @@ public class GraderTests
     }
 
     [Fact]
-    public async Task Tests_of_one_submission_run_in_parallel()
+    public async Task A_submissions_tests_go_to_the_sandbox_as_one_batch_in_test_order()
     {
-        var arrived = 0;
-        var allThere = new TaskCompletionSource();
-        var sandbox = new GatedSandbox(async () =>
-        {
-            if (Interlocked.Increment(ref arrived) == 3) allThere.SetResult();
-            await allThere.Task.WaitAsync(TimeSpan.FromSeconds(5));
-            return Ok("1");
-        });
-        var grade = await new Grader(sandbox).GradeAsync(MakeProblem(Expect("a", "1", "1"), Expect("b", "1", "1"), Expect("c", "1", "1")), Candidate);
+        var sandbox = new FakeSandbox(_ => Ok("1"));
+        var grade = await new Grader(sandbox).GradeAsync(MakeProblem(Expect("a", "x", "1"), Expect("b", "y", "1"), Expect("c", "z", "1")), Candidate);
         grade.Verdict.Should().Be(Verdict.Accepted);
+        var batch = sandbox.Batches.Should().ContainSingle().Subject;
+        batch.Code.Should().Be(Candidate);
+        batch.Tests.Select(t => t.Expr).Should().Equal("x", "y", "z");
+        batch.Limits.Should().Be(new ResourceLimits(700, 32));
     }
 
-    sealed class GatedSandbox(Func<Task<RunResult>> run) : ISandbox
+    [Fact]
+    public async Task A_process_isolated_problem_runs_each_test_in_a_child_of_its_own_in_order()
     {
-        public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken = default) => run();
+        var sandbox = new FakeSandbox(_ => Ok("1"));
+        var problem = MakeProblem(Expect("a", "x", "1"), Expect("b", "y", "1")) with { Isolation = Isolation.Process };
+        var grade = await new Grader(sandbox).GradeAsync(problem, Candidate);
+        grade.Verdict.Should().Be(Verdict.Accepted);
+        sandbox.Batches.Should().BeEmpty();
+        sandbox.Calls.Select(c => c.Expr).Should().Equal("x", "y");
     }
 
     [Fact]
@@ -189,7 +192,7 @@ public class GraderTests
         first.Tests[0].Verdict.Should().Be(Verdict.Accepted);
         first.Tests[1].Difference.Should().Be("expected 3, got 4");
         second.Tests[1].Expected!.ToJsonString().Should().Be("3");
-        grader.CachedReferenceCount.Should().Be(2);
+        grader.CachedReferenceCount.Should().Be(1, "the solution's runs on a problem's tests are one batch, kept per problem version");
     }
 
     [Fact]

@@ -31,6 +31,24 @@ public sealed class PoolLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Hosts_outlive_the_thread_that_started_the_pool()
+    {
+        // bwrap's --die-with-parent follows the thread that forked it: a pool started from a thread that then ends
+        // (as thread-pool threads do when they retire) must keep its hosts.
+        var pool = NewPool(hosts: 2);
+        await using var _ = pool;
+        var starter = new Thread(() => pool.StartAsync(CancellationToken.None).GetAwaiter().GetResult());
+        starter.Start();
+        starter.Join();
+        await pool.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var pids = pool.HostProcessIds;
+        await Task.Delay(1500);
+        pool.HostRestarts.Should().Be(0);
+        pool.HostProcessIds.Should().BeEquivalentTo(pids);
+        (await pool.RunAsync(new RunRequest("x = 1\n") { Expr = "x" })).Status.Should().Be(RunStatus.Ok);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Killed_host_is_replaced_within_a_second_and_in_flight_runs_do_not_hang()
     {
         await using var pool = await StartedPool(hosts: 1);

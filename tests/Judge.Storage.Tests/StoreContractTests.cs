@@ -199,6 +199,41 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Parallel_claimers_never_give_one_client_more_than_its_cap()
+    {
+        for (var i = 0; i < 30; i++) await Queue("greedy", $"g{i}");
+        var running = 0;
+        var most = 0;
+        var done = 0;
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+        {
+            while (Volatile.Read(ref done) < 30)
+            {
+                if (await Store.ClaimAsync($"w{w}", Lease, 2) is not { } job)
+                {
+                    await Task.Delay(5);
+                    continue;
+                }
+                var now = Interlocked.Increment(ref running);
+                InterlockedMax(ref most, now);
+                await Task.Delay(10);
+                Interlocked.Decrement(ref running);
+                (await Store.CompleteSubmissionAsync(job, new CompletedSubmission("{}", null))).Should().BeTrue();
+                Interlocked.Increment(ref done);
+            }
+        })));
+        most.Should().BeLessThanOrEqualTo(2, "claims of one client are serialised against its cap");
+        most.Should().Be(2, "two claimers did hold jobs at once");
+        (await Store.GetQueueCountsAsync()).Should().Be(new QueueCounts(0, 0));
+    }
+
+    static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen) { }
+    }
+
+    [Fact]
     public async Task Requests_are_queued_claimed_answered_and_limited_per_client()
     {
         var id = Guid.NewGuid();
@@ -397,5 +432,43 @@ public sealed class SqliteStoreContractTests : StoreContractTests
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
         return Task.CompletedTask;
+    }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStoreContractTests(PostgresFixture postgres) : StoreContractTests
+{
+    protected override async Task<IJudgeStore> CreateStoreAsync() =>
+        StorageSetup.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = await postgres.NewDatabaseAsync() });
+
+    public override async Task DisposeAsync()
+    {
+        if (Store is IAsyncDisposable disposable) await disposable.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_listening_connection_comes_back_after_it_is_killed_and_notifications_flow_again()
+    {
+        var listener = ((Postgres.PostgresJudgeStore)Store).Listener;
+        await WaitUntil(() => listener.Connected);
+        var killed = await postgres.Server.PsqlAsync(
+            $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{Postgres.PostgresListener.ApplicationName}'");
+        killed.Should().Be("1");
+        await WaitUntil(() => !listener.Connected);
+        await WaitUntil(() => listener.Connected);
+
+        var before = listener.Received;
+        await Store.InsertSubmissionAsync(new NewSubmission(Guid.NewGuid(), "c1", "p", "x = 1", null, "h", DateTimeOffset.UtcNow), 10);
+        await WaitUntil(() => listener.Received > before);
+    }
+
+    static async Task WaitUntil(Func<bool> condition)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!condition())
+        {
+            sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20));
+            await Task.Delay(20);
+        }
     }
 }

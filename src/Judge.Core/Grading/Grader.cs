@@ -8,34 +8,62 @@ using Judge.Sandbox;
 
 namespace Judge.Core.Grading;
 
-/// <summary>Runs every test of a problem as its own sandbox run and compares on the trusted side.</summary>
+/// <summary>
+/// Runs a problem's tests and compares on the trusted side. By default all tests go to one child (a fresh module per
+/// test); a problem with <c>isolation: process</c> gets a fresh child per test.
+/// </summary>
 public sealed class Grader(ISandbox sandbox)
 {
     const int MaxCachedReferences = 10_000;
 
-    // Reference runs of the solution for tests without expect/raises/stdout, keyed by what determines their result.
-    readonly ConcurrentDictionary<string, Lazy<Task<RunResult>>> _references = new();
+    // The reference solution's results on the tests without expect/raises/stdout, per problem version.
+    readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<RunResult>>>> _references = new();
 
     internal int CachedReferenceCount => _references.Count;
 
     /// <summary>
     /// Grades <paramref name="code"/> against <paramref name="problem"/>. With <paramref name="redactHidden"/> (the
-    /// default) hidden tests carry only name, concept, verdict and measurements.
+    /// default) hidden tests carry only name, concept and verdict.
     /// </summary>
     public async Task<Grade> GradeAsync(Problem problem, string code, CancellationToken cancellationToken = default, bool redactHidden = true)
     {
-        // The sandbox pool bounds how many of these actually run at once.
-        var outcomes = await Task.WhenAll(problem.Tests.Select(t => RunTestAsync(problem, code, t, cancellationToken)));
+        var expectations = ExpectationsAsync(problem, cancellationToken);
+        IReadOnlyList<RunResult> runs;
+        try
+        {
+            runs = await RunAllAsync(problem, code, problem.Tests, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            runs = [.. problem.Tests.Select(_ => RunResult.Internal($"the sandbox failed: {e.Message}"))];
+        }
+        var expected = await expectations;
+        var outcomes = problem.Tests.Select((t, i) => Outcome(t, runs[i], expected[i])).ToList();
         var firstFailure = outcomes.FirstOrDefault(o => o.Verdict != Verdict.Accepted);
         return new Grade
         {
             Verdict = firstFailure?.Verdict ?? Verdict.Accepted,
             Passed = outcomes.Count(o => o.Verdict == Verdict.Accepted),
-            Total = outcomes.Length,
+            Total = outcomes.Count,
             TimeMs = outcomes.Select(o => o.TimeMs).DefaultIfEmpty().Max(),
             MemoryKb = outcomes.Select(o => o.MemoryKb).DefaultIfEmpty().Max(),
-            Tests = redactHidden ? outcomes.Select(o => o.Hidden ? Redact(o) : o).ToList() : outcomes,
+            Tests = redactHidden ? [.. outcomes.Select(o => o.Hidden ? Redact(o) : o)] : outcomes,
         };
+    }
+
+    /// <summary>The tests' runs of <paramref name="code"/>: one batch, or one child per test (in order) for problems
+    /// that need a fresh interpreter per test.</summary>
+    async Task<IReadOnlyList<RunResult>> RunAllAsync(Problem problem, string code, IReadOnlyList<TestCase> tests, CancellationToken ct)
+    {
+        if (tests.Count == 0) return [];
+        var batch = new BatchRequest(code, [.. tests.Select(t => new BatchTest(t.Setup, t.Expr, t.Stdin))])
+        {
+            Mode = problem.Mode, Limits = problem.Limits,
+        };
+        if (problem.Isolation == Isolation.Batch) return await sandbox.RunBatchAsync(batch, ct);
+        var results = new List<RunResult>(tests.Count);
+        for (var i = 0; i < tests.Count; i++) results.Add(await sandbox.RunAsync(batch.Single(i), ct));
+        return results;
     }
 
     public static Verdict ToVerdict(RunStatus status) => status switch
@@ -61,11 +89,6 @@ public sealed class Grader(ISandbox sandbox)
     /// <summary>A test needs the reference solution when it states no expect, raises or stdout.</summary>
     public static bool NeedsReference(TestCase test) => !test.HasExpect && test.Raises is null && test.Stdout is null;
 
-    static RunRequest Request(Problem problem, string code, TestCase test) => new(code)
-    {
-        Setup = test.Setup, Expr = test.Expr, Stdin = test.Stdin, Mode = problem.Mode, Limits = problem.Limits,
-    };
-
     static TestOutcome Redact(TestOutcome o) => new()
     {
         Name = o.Name, Verdict = o.Verdict, Hidden = true, Concept = o.Concept, TimeMs = o.TimeMs, CpuMs = o.CpuMs, MemoryKb = o.MemoryKb,
@@ -73,19 +96,8 @@ public sealed class Grader(ISandbox sandbox)
 
     sealed record Expectation(PyValue? Value, string? Stdout, string? Error);
 
-    async Task<TestOutcome> RunTestAsync(Problem problem, string code, TestCase test, CancellationToken ct)
+    static TestOutcome Outcome(TestCase test, RunResult run, Expectation expectation)
     {
-        var expectationTask = ExpectationAsync(problem, test, ct);
-        RunResult run;
-        try
-        {
-            run = await sandbox.RunAsync(Request(problem, code, test), ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            run = RunResult.Internal($"the sandbox failed: {e.Message}");
-        }
-        var expectation = await expectationTask;
         var outcome = new TestOutcome
         {
             Name = test.Name, Verdict = Verdict.Accepted, Hidden = test.Hidden, Concept = test.Concept,
@@ -131,34 +143,49 @@ public sealed class Grader(ISandbox sandbox)
             : outcome with { Verdict = Verdict.WrongAnswer, Difference = valueCompared ? $"stdout: {check.Difference}" : check.Difference };
     }
 
-    /// <summary>What the test expects: stated in the problem, or what the reference solution produced.</summary>
-    async Task<Expectation> ExpectationAsync(Problem problem, TestCase test, CancellationToken ct)
+    /// <summary>What each test expects: stated in the problem, or what the reference solution produced (its runs made
+    /// once per problem version, in one batch like any other code, and kept).</summary>
+    async Task<Expectation[]> ExpectationsAsync(Problem problem, CancellationToken ct)
     {
-        if (!NeedsReference(test))
+        var expectations = new Expectation[problem.Tests.Count];
+        var needing = new List<int>();
+        for (var i = 0; i < problem.Tests.Count; i++)
         {
-            if (!test.HasExpect) return new Expectation(null, test.Stdout, null);
-            return TaggedJson.TryParse(test.Expect, out var value, out var error)
+            var test = problem.Tests[i];
+            if (NeedsReference(test)) { needing.Add(i); continue; }
+            if (!test.HasExpect) expectations[i] = new Expectation(null, test.Stdout, null);
+            else expectations[i] = TaggedJson.TryParse(test.Expect, out var value, out var error)
                 ? new Expectation(value, test.Stdout, null)
                 : new Expectation(null, null, $"the test's expected value is malformed: {error}");
         }
-        var key = ReferenceKey(problem, test);
+        if (needing.Count == 0) return expectations;
+
+        var key = ReferenceKey(problem, needing);
         if (_references.Count >= MaxCachedReferences) _references.Clear();
-        var lazy = _references.GetOrAdd(key, _ => new Lazy<Task<RunResult>>(
-            () => sandbox.RunAsync(Request(problem, problem.Solution, test), CancellationToken.None)));
-        RunResult run;
+        var tests = needing.Select(i => problem.Tests[i]).ToList();
+        var lazy = _references.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyList<RunResult>>>(
+            () => RunAllAsync(problem, problem.Solution, tests, CancellationToken.None)));
+        IReadOnlyList<RunResult> runs;
         try
         {
-            // The shared run is not cancelled with this grading; only this wait is.
-            run = await lazy.Value.WaitAsync(ct);
+            // The shared runs are not cancelled with this grading; only this wait is.
+            runs = await lazy.Value.WaitAsync(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _references.TryRemove(new(key, lazy));
-            return new Expectation(null, null, $"the reference solution could not be run on this test: {e.Message}");
+            foreach (var i in needing) expectations[i] = new Expectation(null, null, $"the reference solution could not be run on this test: {e.Message}");
+            return expectations;
         }
+        if (runs.Any(r => r.Status != RunStatus.Ok)) _references.TryRemove(new(key, lazy)); // tried again next time
+        for (var j = 0; j < needing.Count; j++) expectations[needing[j]] = FromReference(tests[j], runs[j]);
+        return expectations;
+    }
+
+    static Expectation FromReference(TestCase test, RunResult run)
+    {
         if (run.Status != RunStatus.Ok)
         {
-            _references.TryRemove(new(key, lazy));
             var why = run.Error is { } err ? $": {err.Type}: {err.Message}" : "";
             return new Expectation(null, null, $"the reference solution failed on this test ({run.Status.ToSnakeCase()}{why})");
         }
@@ -183,10 +210,10 @@ public sealed class Grader(ISandbox sandbox)
         _ => null,
     };
 
-    static string ReferenceKey(Problem problem, TestCase test)
+    static string ReferenceKey(Problem problem, IEnumerable<int> tests)
     {
-        var text = string.Join('\0', problem.Id, problem.Solution, problem.Mode, problem.Limits.TimeMs, problem.Limits.MemoryMb,
-            test.Setup ?? "\u0001", test.Expr ?? "\u0001", test.Stdin ?? "\u0001");
+        var text = string.Join('\0', [problem.Id, problem.Solution, problem.Mode, problem.Isolation, problem.Limits.TimeMs,
+            problem.Limits.MemoryMb, .. tests.Select(i => problem.Tests[i]).Select(t => $"{t.Setup ?? "\u0001"}\0{t.Expr ?? "\u0001"}\0{t.Stdin ?? "\u0001"}")]);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

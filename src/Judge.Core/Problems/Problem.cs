@@ -5,6 +5,11 @@ namespace Judge.Core.Problems;
 
 public enum Difficulty { Easy, Medium, Hard }
 
+/// <summary>How a submission's tests are run: all in one child, each on a fresh module (batch, the default), or each in a
+/// fresh child (process) for problems that change what a fresh module does not reset (sys, builtins, imported modules,
+/// threads, the GIL's switch interval).</summary>
+public enum Isolation { Batch, Process }
+
 public enum CheckerKind { Exact, Float, Unordered, Text, Tokens, Regex }
 
 public sealed record Mutant(string Name, string Code);
@@ -42,6 +47,7 @@ public sealed record Problem
     public IReadOnlyList<Mutant> Mutants { get; init; } = [];
     public ResourceLimits Limits { get; init; } = ResourceLimits.Default;
     public RunMode Mode { get; init; } = RunMode.Function;
+    public Isolation Isolation { get; init; } = Isolation.Batch;
     public IReadOnlyList<TestCase> Tests { get; init; } = [];
     /// <summary>Where the problem came from: the YAML file path, or "api".</summary>
     public string Source { get; init; } = "";

@@ -107,6 +107,7 @@ public static partial class ProblemLoader
         doc["mutants"] = new JsonArray(problem.Mutants.Select(m => (JsonNode?)new JsonObject { ["name"] = m.Name, ["code"] = m.Code }).ToArray());
         doc["limits"] = new JsonObject { ["timeMs"] = problem.Limits.TimeMs, ["memoryMb"] = problem.Limits.MemoryMb };
         doc["mode"] = problem.Mode.ToString().ToLowerInvariant();
+        if (problem.Isolation != Isolation.Batch) doc["isolation"] = problem.Isolation.ToString().ToLowerInvariant();
         doc["tests"] = new JsonArray(problem.Tests.Select(t =>
         {
             var o = new JsonObject { ["name"] = t.Name };
@@ -172,7 +173,7 @@ public static partial class ProblemLoader
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")] private static partial Regex ExceptionNameRx();
 
     static readonly string[] ProblemFields =
-        ["id", "title", "topic", "difficulty", "tags", "statement", "takeaway", "starter", "solution", "mutants", "limits", "mode", "tests"];
+        ["id", "title", "topic", "difficulty", "tags", "statement", "takeaway", "starter", "solution", "mutants", "limits", "mode", "isolation", "tests"];
     static readonly string[] TestFields =
         ["name", "setup", "expr", "expect", "raises", "stdout", "stdin", "checker", "tolerance", "hidden", "concept"];
     static readonly string[] MutantFields = ["name", "code"];
@@ -217,6 +218,7 @@ public static partial class ProblemLoader
             var mutants = Mutants(f);
             var limits = Limits(f);
             var mode = Enum(f, "mode", "mode", RunMode.Function);
+            var isolation = Enum(f, "isolation", "isolation", Isolation.Batch);
             var tests = Tests(f, mode);
 
             if (Errors.Count > 0) return null;
@@ -224,7 +226,7 @@ public static partial class ProblemLoader
             {
                 Id = id!, Title = title!, Topic = topic!, Difficulty = difficulty, Tags = tags, Statement = statement!,
                 Takeaway = takeaway, Starter = starter!, Solution = solution!, Mutants = mutants, Limits = limits,
-                Mode = mode, Tests = tests, Source = source,
+                Mode = mode, Isolation = isolation, Tests = tests, Source = source,
             };
         }
 

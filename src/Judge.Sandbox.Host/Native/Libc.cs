@@ -22,7 +22,7 @@ internal static unsafe partial class Libc
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd { public int Fd; public short Events; public short REvents; }
 
-    public const short POLLIN = 1;
+    public const short POLLIN = 1, POLLHUP = 0x10;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec { public void* Base; public nuint Len; }
@@ -123,6 +123,32 @@ internal static unsafe partial class Libc
             int n = poll(&p, 1, timeoutMs);
             if (n >= 0) return n == 1;
             if (Errno != EINTR) throw new IOException($"poll failed: errno {Errno}");
+        }
+    }
+
+    /// <summary>poll(2) over <paramref name="fds"/>; returns how many have events (0 on timeout or EINTR).</summary>
+    public static int Poll(Span<PollFd> fds, int timeoutMs)
+    {
+        fixed (PollFd* p = fds)
+        {
+            int n = poll(p, (nuint)fds.Length, timeoutMs);
+            if (n >= 0) return n;
+            return Errno == EINTR ? 0 : throw new IOException($"poll failed: errno {Errno}");
+        }
+    }
+
+    /// <summary>One read from a non-blocking descriptor: the count read, 0 at end of file, -1 when nothing is waiting.</summary>
+    public static int ReadSome(int fd, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = read(fd, p, (nuint)buffer.Length);
+                if (n >= 0) return (int)n;
+                if (Errno == EINTR) continue;
+                return -1;
+            }
         }
     }
 

@@ -29,6 +29,11 @@ internal sealed record ControlMessage
     public int Threads { get; init; }
     public int Children { get; init; }
     public int Zombies { get; init; }
+    /// <summary>Run: how many tests the child runs (one result, stdout and stderr pipe each).</summary>
+    public int Tests { get; init; }
+    /// <summary>Exit: the host's measurements of each test the child started, in order; the last one was running when
+    /// the child ended (tests after it did not start).</summary>
+    public List<TestMeasure>? Measures { get; init; }
 
     public const string Run = "run", Kill = "kill", Ping = "ping", Shutdown = "shutdown";
     public const string Ready = "ready", Exit = "exit", Fail = "fail", Pong = "pong";
@@ -41,6 +46,10 @@ internal sealed record ControlMessage
         catch (JsonException) { return null; }
     }
 }
+
+/// <summary>One test as the host measured it: CPU of the process during the test, wall time (run-queue waits
+/// included), and the process's peak resident size by the test's end.</summary>
+internal sealed record TestMeasure(long CpuUs, long WallUs, long PeakRssKb);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Judge.Sandbox.Protocol;
 
 namespace Judge.Sandbox.Pool;
 
@@ -13,8 +12,10 @@ internal static class RunClassifier
 {
     const int SIGKILL = 9, SIGXCPU = 24;
 
-    public sealed record Measured(ControlMessage Exit, bool OutputOverflow, string Stdout, bool StdoutTruncated,
-        string Stderr, bool StderrTruncated, byte[]? Frame)
+    /// <summary>What the trusted side knows of one test: the wait status it ended with (0 for a test the child went on
+    /// from), whether the host's clock ended it, the host's measurements, the pool's output counts, and the frame.</summary>
+    public sealed record Measured(int Status, bool TimedOut, long CpuUs, long WallUs, long PeakRssKb, long BaseRssKb,
+        bool OutputOverflow, string Stdout, bool StdoutTruncated, string Stderr, bool StderrTruncated, byte[]? Frame)
     {
         /// <summary>The raw output bytes, when they are not valid UTF-8.</summary>
         public byte[]? StdoutBytes { get; init; }
@@ -23,15 +24,15 @@ internal static class RunClassifier
 
     public static RunResult Classify(RunRequest request, Measured m)
     {
-        var exit = m.Exit;
-        int status = exit.Status;
+        int status = m.Status;
         bool exited = (status & 0x7f) == 0;
         int exitCode = (status >> 8) & 0xff;
         int signal = status & 0x7f;
-        long cpuMs = exit.CpuUs / 1000, wallMs = exit.WallUs / 1000;
-        long memoryKb = Math.Max(0, exit.MaxRssKb - exit.BaseRssKb);
+        long cpuMs = m.CpuUs / 1000, wallMs = m.WallUs / 1000;
+        long memoryKb = Math.Max(0, m.PeakRssKb - m.BaseRssKb);
+        long limitKb = request.Limits.MemoryMb * 1024L;
         // A child killed (or dying without a frame) with its memory at the limit ran out of it.
-        bool atMemoryLimit = memoryKb >= request.Limits.MemoryMb * 1024L * 9 / 10;
+        bool atMemoryLimit = memoryKb >= limitKb * 9 / 10;
         var outOfMemory = new RunError("MemoryError", "memory limit exceeded");
 
         RunResult Make(RunStatus s, JsonNode? value = null, RunError? error = null) => new()
@@ -44,9 +45,13 @@ internal static class RunClassifier
 
         if (m.OutputOverflow)
             return Make(RunStatus.OutputLimitExceeded, error: new RunError("OutputLimitExceeded", "the program printed more than the output limit"));
-        if (exit.TimedOut || cpuMs > request.Limits.TimeMs || (!exited && signal == SIGXCPU))
+        bool cpuOver = cpuMs > request.Limits.TimeMs || (!exited && signal == SIGXCPU);
+        if (m.TimedOut || cpuOver)
             return Make(RunStatus.TimeLimitExceeded, error: new RunError("TimeLimitExceeded",
-                exit.TimedOut ? $"wall-clock limit of {request.Limits.WallMs} ms exceeded" : $"CPU limit of {request.Limits.TimeMs} ms exceeded"));
+                cpuOver ? $"CPU limit of {request.Limits.TimeMs} ms exceeded" : $"wall-clock limit of {request.Limits.WallMs} ms exceeded"));
+        // Memory is counted whole: a run that grew past its limit used too much, however it ended.
+        if (memoryKb > limitKb)
+            return Make(RunStatus.MemoryLimitExceeded, error: outOfMemory);
 
         var frame = ParseFrame(m.Frame);
         if (!exited)
@@ -126,18 +131,22 @@ internal static class RunClassifier
         15 => "SIGTERM", 24 => "SIGXCPU", 25 => "SIGXFSZ", 31 => "SIGSYS", _ => signal.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    public static byte[] RequestFrame(RunRequest request)
+    /// <summary>The request frame of one child: <paramref name="count"/> tests of <paramref name="request"/> from
+    /// <paramref name="first"/> on (4-byte big-endian length, then UTF-8 JSON).</summary>
+    public static byte[] RequestFrame(BatchRequest request, int first, int count, int outputLimit)
     {
+        var tests = new JsonArray();
+        foreach (var t in request.Tests.Skip(first).Take(count))
+            tests.Add(new JsonObject { ["setup"] = t.Setup, ["expr"] = t.Expr, ["stdin"] = t.Stdin });
         var body = JsonSerializer.SerializeToUtf8Bytes(new JsonObject
         {
             ["code"] = request.Code,
-            ["setup"] = request.Setup,
-            ["expr"] = request.Expr,
-            ["stdin"] = request.Stdin,
-            ["args"] = request.Args is { } args ? new JsonArray([.. args.Select(a => (JsonNode?)a)]) : null,
+            ["tests"] = tests,
             ["mode"] = request.Mode == RunMode.Script ? "script" : "function",
             ["timeMs"] = request.Limits.TimeMs,
             ["memoryMb"] = request.Limits.MemoryMb,
+            ["outputLimit"] = outputLimit,
+            ["args"] = request.Args is { } args ? new JsonArray([.. args.Select(a => (JsonNode?)JsonValue.Create(a))]) : null,
         });
         var frame = new byte[4 + body.Length];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)body.Length);

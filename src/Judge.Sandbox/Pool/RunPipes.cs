@@ -3,13 +3,14 @@ using Judge.Sandbox.Native;
 namespace Judge.Sandbox.Pool;
 
 /// <summary>
-/// One run's four pipes: request (pool → child), result frame, stdout and stderr (child → pool). The request is
-/// written before the child starts. Output and the result stay in the kernel's pipe buffers, sized above their
-/// limits, until the child has exited, and are read then: nothing is read, polled or awaited while a run is in
-/// flight. The child's write ends are non-blocking, so a child that prints past a full buffer gets an error, and
-/// the pool sees a buffer holding more than the limit: output_limit_exceeded, decided from what the pool counted.
-/// Where the limit is above /proc/sys/fs/pipe-max-size (1 MiB by default), or the kernel refuses the size, that
-/// stream is drained while the run goes on instead, and the run is killed when it passes the limit.
+/// One child's pipes: the request (pool → child), the progress pipe (child → host: one byte per test started), and per
+/// test a result frame, stdout and stderr (child → pool). The request is written before the child starts. Output and
+/// results stay in the kernel's pipe buffers, sized above their limits, until the child has exited, and are read then:
+/// nothing is read, polled or awaited while a run is in flight. The child's write ends are non-blocking, so a child that
+/// prints past a full buffer gets an error, and the pool sees a buffer holding more than the limit:
+/// output_limit_exceeded, decided from what the pool counted. Where the limit is above /proc/sys/fs/pipe-max-size
+/// (1 MiB by default), or the kernel refuses the size, that stream is drained while the run goes on instead, and the run
+/// is killed when it passes the limit.
 /// </summary>
 internal sealed class RunPipes : IDisposable
 {
@@ -27,34 +28,47 @@ internal sealed class RunPipes : IDisposable
 
     static int SetCapacity(int fd, int bytes) => Libc.SetPipeCapacity(fd, Math.Min(bytes, PipeMax));
 
+    /// <summary>One test's three pipes, and the background readers where a stream could not be sized above the limit.</summary>
+    public sealed class TestPipes
+    {
+        public int ResultRead, ResultWrite, OutRead, OutWrite, ErrRead, ErrWrite;
+        public Task<(byte[] Bytes, bool Over)>? OutDrain, ErrDrain;
+    }
+
     readonly int _outputLimit;
     readonly List<int> _open = [];
-    Task<(byte[] Bytes, bool Over)>? _outDrain, _errDrain;
     Task? _requestWriter;
 
     public int RequestRead { get; }
     public int RequestWrite { get; }
-    public int ResultRead { get; }
-    public int ResultWrite { get; }
-    public int OutRead { get; }
-    public int OutWrite { get; }
-    public int ErrRead { get; }
-    public int ErrWrite { get; }
+    public int ProgressRead { get; }
+    public int ProgressWrite { get; }
+    public IReadOnlyList<TestPipes> Tests { get; }
 
-    /// <summary>The descriptors the child gets, in the order the harness expects them.</summary>
-    public int[] ChildEnds => [RequestRead, ResultWrite, OutWrite, ErrWrite];
+    /// <summary>What the run message carries, in the order the host and the harness expect: the progress pipe's read end
+    /// (the host keeps it), then the child's: request, progress write end, and result, stdout, stderr per test.</summary>
+    public int[] HandedOver =>
+        [ProgressRead, RequestRead, ProgressWrite, .. Tests.SelectMany(t => new[] { t.ResultWrite, t.OutWrite, t.ErrWrite })];
 
-    public RunPipes(int outputLimit)
+    public RunPipes(int outputLimit, int tests)
     {
         _outputLimit = outputLimit;
         try
         {
             (RequestRead, RequestWrite) = Open();
-            (ResultRead, ResultWrite) = Open();
-            (OutRead, OutWrite) = Open();
-            (ErrRead, ErrWrite) = Open();
-            SetCapacity(ResultWrite, ResultCapacity); // the child writes at most what it finds
-            Libc.SetNonBlocking(ResultWrite);
+            (ProgressRead, ProgressWrite) = Open();
+            var list = new List<TestPipes>(tests);
+            for (int i = 0; i < tests; i++)
+            {
+                var t = new TestPipes();
+                (t.ResultRead, t.ResultWrite) = Open();
+                (t.OutRead, t.OutWrite) = Open();
+                (t.ErrRead, t.ErrWrite) = Open();
+                SetCapacity(t.ResultWrite, ResultCapacity); // the child writes at most what it finds
+                Libc.SetNonBlocking(t.ResultWrite);
+                list.Add(t);
+            }
+            Tests = list;
         }
         catch
         {
@@ -71,12 +85,15 @@ internal sealed class RunPipes : IDisposable
         return (r, w);
     }
 
-    /// <summary>Sizes stdout and stderr above the output limit, or falls back to draining them while the run goes on
-    /// (then <paramref name="onOverflow"/> runs when one passes the limit).</summary>
+    /// <summary>Sizes each test's stdout and stderr above the output limit, or falls back to draining them while the run
+    /// goes on (then <paramref name="onOverflow"/> runs when one passes the limit).</summary>
     public void PrepareOutput(Action onOverflow)
     {
-        _outDrain = Prepare(OutRead, OutWrite);
-        _errDrain = Prepare(ErrRead, ErrWrite);
+        foreach (var t in Tests)
+        {
+            t.OutDrain = Prepare(t.OutRead, t.OutWrite);
+            t.ErrDrain = Prepare(t.ErrRead, t.ErrWrite);
+        }
 
         Task<(byte[], bool)>? Prepare(int read, int write)
         {
@@ -111,23 +128,24 @@ internal sealed class RunPipes : IDisposable
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Closes the pool's copies of the child's ends, once they have been handed over.</summary>
-    public void CloseChildEnds()
+    /// <summary>Closes the pool's copies of what it handed over, once the host has them.</summary>
+    public void CloseHandedOver()
     {
-        foreach (int fd in ChildEnds) Close(fd);
+        foreach (int fd in HandedOver) Close(fd);
     }
 
-    /// <summary>After the child is gone (every write end closed): stdout and stderr, each cut at the limit, and
+    /// <summary>After the child is gone (every write end closed): a test's stdout and stderr, each cut at the limit, and
     /// whether either held more.</summary>
-    public async Task<((byte[] Bytes, bool Over) Out, (byte[] Bytes, bool Over) Err)> ReadOutputAsync()
+    public async Task<((byte[] Bytes, bool Over) Out, (byte[] Bytes, bool Over) Err)> ReadOutputAsync(int test)
     {
-        var output = _outDrain is null ? ReadCapped(OutRead) : await _outDrain;
-        var error = _errDrain is null ? ReadCapped(ErrRead) : await _errDrain;
+        var t = Tests[test];
+        var output = t.OutDrain is null ? ReadCapped(t.OutRead) : await t.OutDrain;
+        var error = t.ErrDrain is null ? ReadCapped(t.ErrRead) : await t.ErrDrain;
         return (output, error);
     }
 
-    /// <summary>After the child is gone: the result frame's bytes (at most <see cref="ResultCapacity"/>).</summary>
-    public byte[] ReadResult() => ReadWaiting(ResultRead, ResultCapacity);
+    /// <summary>After the child is gone: a test's result frame bytes (at most <see cref="ResultCapacity"/>).</summary>
+    public byte[] ReadResult(int test) => ReadWaiting(Tests[test].ResultRead, ResultCapacity);
 
     /// <summary>Everything left in a pipe whose writers are gone, at most <paramref name="max"/> bytes.</summary>
     static byte[] ReadWaiting(int fd, int max)
@@ -173,8 +191,11 @@ internal sealed class RunPipes : IDisposable
         // A background writer or reader still blocked on its descriptor (a run given up on while the child lives on
         // until the host kills it) keeps it until it returns: closed now, its number could be reused under it.
         CloseWhenDone(_requestWriter, RequestWrite);
-        CloseWhenDone(_outDrain, OutRead);
-        CloseWhenDone(_errDrain, ErrRead);
+        foreach (var t in Tests ?? [])
+        {
+            CloseWhenDone(t.OutDrain, t.OutRead);
+            CloseWhenDone(t.ErrDrain, t.ErrRead);
+        }
         lock (_open)
         {
             foreach (int fd in _open) Libc.close(fd);

@@ -37,9 +37,12 @@ internal sealed class SandboxHost : IAsyncDisposable
     volatile bool _stopRequested;
     static long s_nextId;
 
-    public SandboxHost(int slot, Prerequisites pre, SandboxOptions options, ILogger logger)
+    readonly LauncherThread _launcher;
+
+    public SandboxHost(int slot, Prerequisites pre, SandboxOptions options, LauncherThread launcher, ILogger logger)
     {
         Slot = slot;
+        _launcher = launcher;
         _pre = pre;
         _options = options;
         _logger = logger;
@@ -60,8 +63,7 @@ internal sealed class SandboxHost : IAsyncDisposable
         File.SetUnixFileMode(socketPath, (UnixFileMode)0b110_110_110);
         listener.Listen(1);
 
-        _process = Process.Start(HostLauncher.Build(_pre, _options, Slot, _controlDir))
-            ?? throw new SandboxUnavailableException("could not start bwrap");
+        _process = await _launcher.StartAsync(HostLauncher.Build(_pre, _options, Slot, _controlDir));
         _process.StandardInput.Close();
         _ = PumpDiagnosticsAsync(_process.StandardError);
         _ = _process.StandardOutput.ReadToEndAsync(CancellationToken.None);
@@ -103,7 +105,8 @@ internal sealed class SandboxHost : IAsyncDisposable
 
     async Task ReceiveLoopAsync()
     {
-        var buffer = new byte[4096];
+        // An exit message carries one measurement per test: room for the most tests a child runs.
+        var buffer = new byte[64 * 1024];
         try
         {
             while (true)
@@ -156,15 +159,23 @@ internal sealed class SandboxHost : IAsyncDisposable
         finally { _pings.TryRemove(id, out _); }
     }
 
-    /// <summary>Runs one request in a fresh child of this host.</summary>
-    public async Task<RunResult> ExecuteAsync(RunRequest request, CancellationToken cancellationToken)
+    /// <summary>Tests one child runs at most (the harness's limit too); more go to the next child.</summary>
+    public const int MaxTestsPerChild = 32;
+
+    /// <summary>
+    /// Runs tests of <paramref name="request"/> from <paramref name="first"/> on in one fresh child of this host and
+    /// returns the results of those it got through, at least one: the tests after a test that ended the child (a time,
+    /// memory or output limit, a crash, an exit, an escaping SystemExit, threads left running) are not in the list, and
+    /// go to a fresh child. A compilation error is every test's result.
+    /// </summary>
+    public async Task<IReadOnlyList<RunResult>> ExecuteAsync(BatchRequest request, int first, CancellationToken cancellationToken)
     {
         if (!IsAlive) throw new HostFailedException("host is not running");
+        int count = Math.Min(request.Tests.Count - first, MaxTestsPerChild);
         long id = Interlocked.Increment(ref s_nextId);
         var pending = new PendingRun();
         _pending[id] = pending;
-        Interlocked.Increment(ref _inFlight);
-        using var pipes = new RunPipes(_options.OutputLimitBytes);
+        using var pipes = new RunPipes(_options.OutputLimitBytes, count);
         try
         {
             bool overflow = false;
@@ -174,21 +185,26 @@ internal sealed class SandboxHost : IAsyncDisposable
                 TryKill(id);
             });
             // The request goes first: it waits in its pipe, so the child reads it the moment it starts.
-            pipes.WriteRequest(RunClassifier.RequestFrame(request));
+            pipes.WriteRequest(RunClassifier.RequestFrame(request, first, count, _options.OutputLimitBytes));
             try
             {
-                var message = new ControlMessage { Op = ControlMessage.Run, Id = id, WallMs = request.Limits.WallMs, TimeMs = request.Limits.TimeMs };
-                SendControl(message, pipes.ChildEnds);
+                var message = new ControlMessage
+                {
+                    Op = ControlMessage.Run, Id = id, WallMs = request.Limits.WallMs, TimeMs = request.Limits.TimeMs, Tests = count,
+                };
+                SendControl(message, pipes.HandedOver);
             }
             finally
             {
-                pipes.CloseChildEnds();
+                pipes.CloseHandedOver();
             }
 
             ControlMessage exit;
+            // The host holds each test to its own clock, and lets a test that waits for a CPU run up to 4x its wall limit.
+            var allowed = TimeSpan.FromMilliseconds((request.Limits.WallMs * 4L + 100) * (count + 1) + 5000);
             try
             {
-                exit = await pending.Exit.Task.WaitAsync(TimeSpan.FromMilliseconds(request.Limits.WallMs * 4L + 5000), cancellationToken);
+                exit = await pending.Exit.Task.WaitAsync(allowed, cancellationToken);
             }
             catch (TimeoutException)
             {
@@ -198,26 +214,67 @@ internal sealed class SandboxHost : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
+                // The slot (and the child's uid) is free again only once the host has reaped the child.
                 TryKill(id);
+                try { await pending.Exit.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None); }
+                catch (Exception e) when (e is TimeoutException or HostFailedException) { }
                 throw;
             }
             if (exit.Op == ControlMessage.Fail)
-                return RunResult.Internal(exit.Error ?? "the sandbox could not start the run");
-
-            // The child is gone, so every write end is closed: what the pipes hold is all there is.
-            var (stdout, stderr) = await pipes.ReadOutputAsync();
-            byte[]? frame = UnwrapFrame(pipes.ReadResult());
-            return RunClassifier.Classify(request, new RunClassifier.Measured(exit, overflow || stdout.Over || stderr.Over,
-                Decode(stdout.Bytes), stdout.Over, Decode(stderr.Bytes), stderr.Over, frame)
-            {
-                StdoutBytes = RawUnlessUtf8(stdout.Bytes), StderrBytes = RawUnlessUtf8(stderr.Bytes),
-            });
+                return [RunResult.Internal(exit.Error ?? "the sandbox could not start the run")];
+            return await CollectAsync(request, first, count, exit, pipes, overflow);
         }
         finally
         {
             _pending.TryRemove(id, out _);
-            Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    /// <summary>Takes one of this host's run slots (it has a uid for each); false when all are in use.</summary>
+    public bool TryReserveSlot()
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref _inFlight)) < _options.RunsPerHost)
+        {
+            if (Interlocked.CompareExchange(ref _inFlight, seen + 1, seen) == seen) return true;
+        }
+        return false;
+    }
+
+    public void ReleaseSlot() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>The results of the tests the child started, each from its own measurements, output and frame; the child
+    /// is gone, so every write end is closed and what the pipes hold is all there is.</summary>
+    static async Task<IReadOnlyList<RunResult>> CollectAsync(
+        BatchRequest request, int first, int count, ControlMessage exit, RunPipes pipes, bool drainedOverflow)
+    {
+        var measures = exit.Measures ?? [];
+        int started = Math.Clamp(measures.Count, 1, count); // a child that died in its own set-up answers for its first test
+        var results = new List<RunResult>(started);
+        for (int j = 0; j < started; j++)
+        {
+            bool last = j == started - 1;
+            var measure = j < measures.Count ? measures[j] : new TestMeasure(exit.CpuUs, exit.WallUs, exit.MaxRssKb);
+            var (stdout, stderr) = await pipes.ReadOutputAsync(j);
+            byte[]? frame = UnwrapFrame(pipes.ReadResult(j));
+            var result = RunClassifier.Classify(request.Single(first + j), new RunClassifier.Measured(
+                last ? exit.Status : 0, last && exit.TimedOut, measure.CpuUs, measure.WallUs, measure.PeakRssKb, exit.BaseRssKb,
+                stdout.Over || stderr.Over || (last && drainedOverflow),
+                Decode(stdout.Bytes), stdout.Over, Decode(stderr.Bytes), stderr.Over, frame)
+            {
+                StdoutBytes = RawUnlessUtf8(stdout.Bytes), StderrBytes = RawUnlessUtf8(stderr.Bytes),
+            });
+            results.Add(result);
+            if (result.Status == RunStatus.CompilationError)
+            {
+                // The code does not compile: that is every test's result, whichever child would have run it.
+                while (results.Count < request.Tests.Count - first) results.Add(result);
+                return results;
+            }
+            // Output past the limit ends the child (the harness stops after such a test): later tests run afresh.
+            if (result.Status == RunStatus.OutputLimitExceeded) break;
+        }
+        return results;
     }
 
     static byte[]? UnwrapFrame(byte[] bytes)

@@ -16,6 +16,7 @@ public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsy
     readonly SandboxHost?[] _hosts;
     readonly SemaphoreSlim _capacity;
     readonly CancellationTokenSource _stopping = new();
+    readonly LauncherThread _launcher = new();
     readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     Prerequisites? _pre;
@@ -90,7 +91,7 @@ public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsy
         int failures = 0;
         while (!_stopping.IsCancellationRequested)
         {
-            var host = new SandboxHost(slot, _pre!, _options, _logger);
+            var host = new SandboxHost(slot, _pre!, _options, _launcher, _logger);
             try
             {
                 await host.StartAsync(_stopping.Token);
@@ -136,32 +137,55 @@ public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsy
         }
     }
 
-    public async Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken = default)
+    public async Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken = default) =>
+        (await RunBatchAsync(request.AsBatch(), cancellationToken))[0];
+
+    /// <summary>
+    /// Runs the tests in as few children as it can: one, unless a test ends its child (then the tests after it continue
+    /// in a fresh one, on the same slot). The batch holds one slot of the pool from start to end.
+    /// </summary>
+    public async Task<IReadOnlyList<RunResult>> RunBatchAsync(BatchRequest request, CancellationToken cancellationToken = default)
     {
-        if (_pre is null) return RunResult.Internal(_notReadyReason ?? "the sandbox has not started");
-        if (!request.Limits.IsWithinBounds) return RunResult.Internal("limits are outside the allowed range");
-        // Characters × 3 bounds the UTF-8 size without encoding anything.
-        long requestBytes = (long)request.Code.Length + (request.Setup?.Length ?? 0) + (request.Expr?.Length ?? 0) + (request.Stdin?.Length ?? 0)
-            + (request.Args?.Sum(a => a.Length + 1) ?? 0);
-        if (requestBytes * 3 > _options.MaxRequestBytes) return RunResult.Internal("the request is larger than the sandbox accepts");
+        IReadOnlyList<RunResult> All(RunResult r) => [.. Enumerable.Repeat(r, request.Tests.Count)];
+        if (request.Tests.Count == 0) return [];
+        if (_pre is null) return All(RunResult.Internal(_notReadyReason ?? "the sandbox has not started"));
+        if (!request.Limits.IsWithinBounds) return All(RunResult.Internal("limits are outside the allowed range"));
+        if (RequestChars(request) * 3 > _options.MaxRequestBytes) return All(RunResult.Internal("the request is larger than the sandbox accepts"));
 
         await _capacity.WaitAsync(cancellationToken);
         try
         {
-            for (int attempt = 0; ; attempt++)
+            var results = new List<RunResult>(request.Tests.Count);
+            int failures = 0;
+            while (results.Count < request.Tests.Count)
             {
                 var host = await PickHostAsync(cancellationToken);
-                if (host is null) return RunResult.Internal("no sandbox host became available");
+                if (host is null)
+                {
+                    results.AddRange(Enumerable.Repeat(RunResult.Internal("no sandbox host became available"), request.Tests.Count - results.Count));
+                    break;
+                }
                 try
                 {
-                    return await host.ExecuteAsync(request, cancellationToken);
+                    results.AddRange(await host.ExecuteAsync(request, results.Count, cancellationToken));
                 }
                 catch (HostFailedException e)
                 {
-                    if (attempt >= 1) return RunResult.Internal("the sandbox host failed during the run: " + e.Message);
+                    // The host died under the child (not the child's doing, as far as anyone can tell): once more elsewhere.
+                    if (++failures > 1)
+                    {
+                        results.AddRange(Enumerable.Repeat(
+                            RunResult.Internal("the sandbox host failed during the run: " + e.Message), request.Tests.Count - results.Count));
+                        break;
+                    }
                     _logger.LogWarning("Retrying a run after its sandbox host failed: {Error}", e.Message);
                 }
+                finally
+                {
+                    host.ReleaseSlot();
+                }
             }
+            return results;
         }
         finally
         {
@@ -169,20 +193,25 @@ public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsy
         }
     }
 
+    /// <summary>Characters of one child's request at most (× 3 bounds its UTF-8 size without encoding anything).</summary>
+    static long RequestChars(BatchRequest request) =>
+        request.Code.Length + (request.Args?.Sum(a => (long)a.Length + 4) ?? 0) +
+        request.Tests.Take(SandboxHost.MaxTestsPerChild).Sum(t => (long)(t.Setup?.Length ?? 0) + (t.Expr?.Length ?? 0) + (t.Stdin?.Length ?? 0));
+
+    /// <summary>A live host with a free run slot (uid), reserved for the caller, who releases it.</summary>
     async Task<SandboxHost?> PickHostAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            SandboxHost? best = null;
-            foreach (var host in _hosts)
+            foreach (var host in _hosts.Where(h => h is { IsAlive: true }).OrderBy(h => h!.InFlight))
             {
-                if (host is { IsAlive: true } && (best is null || host.InFlight < best.InFlight)) best = host;
+                if (host!.TryReserveSlot()) return host;
             }
-            if (best is not null) return best;
             // Hosts failed to start and none has since: do not wait for one.
             if (_firstReady.Task.IsFaulted && _notReadyReason is not null) return null;
-            await Task.Delay(20, cancellationToken);
+            // Every live host is full: only while a host is being replaced (the pool's capacity is all hosts' slots).
+            await Task.Delay(5, cancellationToken);
         }
         return null;
     }
@@ -223,6 +252,7 @@ public sealed class SandboxPool : ISandbox, ISandboxStatus, IHostedService, IAsy
         await _stopping.CancelAsync();
         await Task.WhenAll(_hosts.OfType<SandboxHost>().Select(h => h.StopAsync(TimeSpan.FromSeconds(2))));
         if (_supervisor is not null) await _supervisor.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _launcher.Dispose();
         try { if (_pre is not null) Directory.Delete(_pre.AppDirectory, recursive: true); }
         catch (IOException) { }
     }
