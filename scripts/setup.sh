@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Installs what Judge needs on Debian 12 when it is missing, then builds the solution.
-# Usage: scripts/setup.sh [Debug|Release]
+# Usage: scripts/setup.sh [Debug|Release] [--tests]
+#   --tests also installs what only the tests need: postgresql (the storage and cluster tests start throw-away
+#   servers of their own) and chromium (the browser tests, tests/Judge.Web.Tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-configuration="${1:-Release}"
+configuration=Release
+tests=false
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=true ;;
+    *) configuration="$arg" ;;
+  esac
+done
 
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
@@ -13,9 +22,12 @@ ls /usr/lib/*-linux-gnu/libseccomp.so.2 >/dev/null 2>&1 || need+=(libseccomp2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v newuidmap >/dev/null 2>&1 || need+=(uidmap)
 [ -x /usr/bin/python3.11 ] || need+=(python3.11)
-# PostgreSQL's server binaries: the storage and cluster tests start a throw-away server of their own (initdb into a
-# temporary folder); nothing uses the system cluster the package creates.
-ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+if $tests; then
+  # PostgreSQL's server binaries: the storage and cluster tests start a throw-away server of their own (initdb into a
+  # temporary folder); nothing uses the system cluster the package creates.
+  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi

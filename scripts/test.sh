@@ -3,7 +3,7 @@
 # "tests: N passed, N failed", counted from the TRX files, and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh Debug || exit 1
+scripts/setup.sh Debug --tests || exit 1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 results="$(pwd)/TestResults"
 rm -rf "$results"

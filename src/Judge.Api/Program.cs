@@ -9,6 +9,7 @@ using Judge.Api.Runs;
 using Judge.Api.Retention;
 using Judge.Api.Submissions;
 using Judge.Api.Webhooks;
+using Judge.Api.WebPage;
 using Judge.Storage;
 using Judge.Worker;
 
@@ -34,6 +35,7 @@ if (role is NodeRole.All or NodeRole.Api)
     builder.AddWebhooks();
     builder.AddJudge0();
     builder.AddPiston();
+    builder.AddWebPage();
 }
 
 var app = builder.Build();
@@ -52,6 +54,7 @@ if (role is NodeRole.All or NodeRole.Api)
     app.MapRuns();
     app.MapJudge0();
     app.MapPiston();
+    app.MapWebPage();
 }
 
 await app.RunAsync();

@@ -67,7 +67,19 @@ public static class ApiKeys
 
     /// <summary>Who is asking: a hash of the key when one was accepted, else the remote IP. Used for fairness and rate limits.</summary>
     public static string ClientId(HttpContext http) =>
-        http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? AnonymousClient(http.Connection.RemoteIpAddress);
+
+    /// <summary>An anonymous client is its address; an IPv6 address counts by its /64 (one subscriber usually holds a whole
+    /// /64, so single addresses would let one client be many).</summary>
+    public static string AnonymousClient(System.Net.IPAddress? address)
+    {
+        if (address is null) return "ip:unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return "ip:" + address;
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return "ip:" + new System.Net.IPAddress(bytes) + "/64";
+    }
 
     /// <summary>The client id of a request made with <paramref name="key"/> (a short hash: the key itself is never stored).</summary>
     public static string ClientIdOfKey(string key) => "key:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];

@@ -1,5 +1,9 @@
-"""Self-test for judge_values and judge_vclock: `python3 -I sandbox/selftest_values_vclock.py` prints
-"ok N checks" or fails on the first broken check."""
+"""Tests of sandbox/judge_values.py and sandbox/judge_vclock.py, run by the test suite
+(HarnessTests.Python_tests_of_values_and_virtual_clock_pass) as
+`JUDGE_SANDBOX_DIR=<sandbox folder> python3 -I test_values_vclock.py`; prints "ok N checks" or fails on the first
+broken check. The test_* functions are pytest-style too (pytest collects them where it is installed).
+
+Costs are checked in CPU time (time.process_time), never in wall time: a busy machine must not fail a test."""
 
 import asyncio
 import collections
@@ -14,7 +18,8 @@ import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
+# The modules under test live in the sandbox folder (-I leaves every other path out).
+sys.path.insert(0, os.environ.get("JUDGE_SANDBOX_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../sandbox"))
 
 import judge_values as jv  # noqa: E402
 import judge_vclock as jc  # noqa: E402
@@ -274,8 +279,8 @@ def test_hostile():
     check(jv.encode(trap()) == marker("__main__.Trap") and CALLS == [], "class dict lookup not hijacked")
     fat = type("Fat", (), {f"a{i}": i for i in range(100_000)})
     many = [fat() for _ in range(50_000)]
-    t0 = time.perf_counter()
-    check(jv.encode(many) == [marker("__main__.Fat")] * 50_000 and time.perf_counter() - t0 < 0.5,
+    t0 = time.process_time()
+    check(jv.encode(many) == [marker("__main__.Fat")] * 50_000 and time.process_time() - t0 < 0.5,
           "a big class dict is scanned once per encode")
 
 
@@ -307,9 +312,9 @@ def test_limits():
     check(json_depth(jv.encode(worst)) == 3 * 100 + 1, "JSON nesting is at most 3 * max_depth + 1")
     check(jv.encode([[[1]]], max_depth=2) == [[marker("list", "too deep")]], "max_depth parameter")
     million = list(range(10 ** 6))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     check(jv.encode(million) == marker("list", "too large"), "10**6 items")
-    check(time.perf_counter() - t0 < 0.5, "huge list refused quickly")
+    check(time.process_time() - t0 < 0.5, "huge list refused quickly")
     check(jv.encode([[0] * 60_000, [0] * 60_000]) == marker("list", "too large"), "item budget is global")
     check(jv.encode(list(range(100))) == list(range(100)), "small list fits")
     check(jv.encode(list(range(100)), max_items=50) == marker("list", "too large"), "max_items parameter")
@@ -343,10 +348,10 @@ def test_decode_rejects():
 # ---------------------------------------------------------------- virtual clock
 
 def run(coro_fn):
-    """Runs coro_fn() with asyncio.run; returns (result, wall seconds)."""
-    t0 = time.perf_counter()
+    """Runs coro_fn() with asyncio.run; returns (result, CPU seconds the process spent meanwhile)."""
+    t0 = time.process_time()
     r = asyncio.run(coro_fn())
-    return r, time.perf_counter() - t0
+    return r, time.process_time() - t0
 
 
 def now():
@@ -393,8 +398,9 @@ def test_timing():
     async def long_sleep():
         await asyncio.sleep(10)
         return now()
-    t, wall = run(long_sleep)
-    check(t == 10.0 and wall < 0.1, f"sleep(10) is free: t={t} wall={wall}")
+    wall0 = time.monotonic()
+    t, cpu = run(long_sleep)
+    check(t == 10.0 and time.monotonic() - wall0 < 5 and cpu < 0.1, f"sleep(10) is free: t={t} cpu={cpu}")
 
     async def concurrent():
         r = await asyncio.gather(*(asyncio.sleep(1, i) for i in range(3)))
@@ -520,8 +526,8 @@ def test_timing():
         a = now()
         await asyncio.sleep(1e300)
         return a, now()
-    (a, b), wall = run(huge_times)
-    check(a == 1e8 + 0.001 and b >= 1e300 and wall < 0.1, "huge sleeps do not spin")
+    (a, b), cpu = run(huge_times)
+    check(a == 1e8 + 0.001 and b >= 1e300 and cpu < 0.1, "huge sleeps do not spin")
 
 
 def test_threads():
@@ -539,11 +545,12 @@ def test_threads():
     async def slow_thread():
         t0 = time.perf_counter()
         try:
-            await asyncio.wait_for(asyncio.to_thread(time.sleep, 0.3), 0.05)
+            await asyncio.wait_for(asyncio.to_thread(time.sleep, 3), 0.05)
         except TimeoutError:
             return now(), time.perf_counter() - t0
     (t, wall), _ = run(slow_thread)
-    check(t == 0.05 and 0.04 < wall < 0.29, f"a slow thread meets its timeout in real time ({wall:.3f} s)")
+    # Waited real time for the thread (at least the timeout), not for the thread's whole 3 s.
+    check(t == 0.05 and 0.04 < wall < 2.5, f"a slow thread meets its timeout in real time ({wall:.3f} s)")
 
     async def from_thread():
         loop = asyncio.get_running_loop()

@@ -1,0 +1,177 @@
+using System.Text.RegularExpressions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Judge.Web.Tests;
+
+/// <summary>Typing, submitting and reading verdicts against the real sandbox.</summary>
+[Collection(WebCollection.Name)]
+public sealed class SubmissionTests(JudgeServer server, BrowserFixture browser) : WebTest(server, browser)
+{
+    const string CountCallsSolution = """
+        import functools
+
+        def count_calls(func):
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                wrapper.calls += 1
+                return func(*args, **kwargs)
+            wrapper.calls = 0
+            return wrapper
+        """;
+
+    [Fact]
+    public async Task Keyboard_only_from_the_list_to_an_accepted_verdict_marks_the_problem_solved()
+    {
+        await OpenAsync("/");
+        await TabToAsync("#search");
+        await Page.Keyboard.TypeAsync("count calls");
+        await Expect(ByTestId("problem-link")).ToHaveCountAsync(1);
+        await TabToAsync("[data-problem-id='decorator-count-calls']");
+        await Page.Keyboard.PressAsync("Enter");
+
+        await Expect(Page.Locator("main h1")).ToHaveTextAsync("Count calls, keep the metadata");
+        await Expect(Page).ToHaveURLAsync(new Regex("/problems/decorator-count-calls$"));
+        await TabToAsync("[data-testid=editor] .cm-content");
+        await TypeCodeAsync("decorator-count-calls", CountCallsSolution);
+        await Page.Keyboard.PressAsync("Control+Enter");
+
+        await Expect(ByTestId("verdict")).ToHaveTextAsync("accepted", Graded);
+        await Expect(ByTestId("passed")).ToHaveTextAsync(new Regex(@"^(\d+) / \1 tests passed$"));
+        await Expect(Page.Locator("[data-testid=test-result]:not([data-verdict=accepted])")).ToHaveCountAsync(0);
+        (await ByTestId("test-result").CountAsync()).Should().BeGreaterThan(3);
+        await Expect(ByTestId("takeaway")).ToContainTextAsync("functools.wraps");
+        await Expect(ByTestId("history-entry")).ToHaveCountAsync(1);
+
+        await Page.GoBackAsync();
+        await Expect(Page.Locator("main h1")).ToHaveTextAsync("Problems");
+        await Expect(Page.Locator("[data-problem-id='decorator-count-calls']").Locator("..").GetByTestId("problem-status")).ToHaveTextAsync("Solved");
+        PageErrors.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_wrong_answer_shows_the_failing_visible_tests_diff_and_only_the_concept_of_a_hidden_one()
+    {
+        await OpenProblemAsync("add-numbers");
+        await ClickAndTypeCodeAsync("add-numbers", "def add(a, b):\n    print('adding', a, b)\n    return a - b\n");
+        await SubmitAndWaitAsync("wrong_answer");
+
+        await Expect(ByTestId("passed")).ToHaveTextAsync("1 / 5 tests passed");
+        var small = ByTestId("test-result").Filter(new() { HasText = "small numbers" });
+        await Expect(small).ToHaveAttributeAsync("data-verdict", "wrong_answer");
+        await Expect(small.GetByTestId("diff-expected")).ToHaveTextAsync("3");
+        await Expect(small.GetByTestId("diff-actual")).ToHaveTextAsync("-1");
+        await Expect(small.GetByTestId("difference")).ToBeVisibleAsync();
+        await Expect(small.GetByTestId("test-stdout")).ToHaveTextAsync("adding 1 2\n");
+        await Expect(ByTestId("test-result").Filter(new() { HasText = "zeros" })).ToHaveAttributeAsync("data-verdict", "accepted");
+        var halves = ByTestId("test-result").Filter(new() { HasText = "halves" });
+        await Expect(halves.GetByTestId("diff-expected")).ToHaveTextAsync("1.0");
+        await Expect(halves.GetByTestId("diff-actual")).ToHaveTextAsync("0.0");
+
+        var hidden = ByTestId("test-result").Filter(new() { HasText = "huge numbers" });
+        await Expect(hidden).ToHaveAttributeAsync("data-verdict", "wrong_answer");
+        await Expect(hidden.GetByTestId("concept")).ToHaveTextAsync("big integers");
+        await Expect(hidden.GetByTestId("diff")).ToHaveCountAsync(0);
+        await Expect(hidden).Not.ToContainTextAsync("1000000000000000000000000000001");
+
+        await OpenAsync("/");
+        await Expect(Page.Locator("[data-problem-id='add-numbers']").Locator("..").GetByTestId("problem-status")).ToHaveTextAsync("Tried");
+    }
+
+    [Fact]
+    public async Task A_runtime_error_marks_the_tracebacks_line_in_the_editor()
+    {
+        await OpenProblemAsync("add-numbers");
+        await PasteCodeAsync("add-numbers", "def add(a, b):\n    total = a + b\n    raise ValueError('no sums today')\n");
+        await SubmitAndWaitAsync("runtime_error");
+
+        var first = ByTestId("test-result").First;
+        await Expect(first.GetByTestId("test-error")).ToContainTextAsync("ValueError: no sums today");
+        await Expect(first.GetByTestId("show-line")).ToHaveTextAsync("line 3");
+        var marked = Page.Locator("[data-testid=editor] .cm-line[data-testid=error-line]");
+        await Expect(marked).ToHaveCountAsync(1);
+        await Expect(marked).ToHaveTextAsync("    raise ValueError('no sums today')");
+    }
+
+    [Fact]
+    public async Task An_endless_loop_is_time_limit_exceeded()
+    {
+        await OpenProblemAsync("add-numbers");
+        await PasteCodeAsync("add-numbers", "def add(a, b):\n    while True:\n        pass\n");
+        await SubmitAndWaitAsync("time_limit_exceeded");
+        await Expect(ByTestId("test-result").First).ToHaveAttributeAsync("data-verdict", "time_limit_exceeded");
+    }
+
+    [Fact]
+    public async Task Progress_shows_while_the_submission_is_queued()
+    {
+        await OpenProblemAsync("add-numbers");
+        // Slow down the polls so the queued state stays on screen long enough to be seen.
+        await Page.RouteAsync("**/v1/submissions/*", async route =>
+        {
+            await Task.Delay(1500);
+            await route.ContinueAsync();
+        });
+        await PasteCodeAsync("add-numbers", "def add(a, b):\n    return a + b\n");
+        await ByTestId("submit").ClickAsync();
+        await Expect(ByTestId("progress")).ToContainTextAsync("Queued");
+        await Expect(ByTestId("verdict")).ToHaveTextAsync("accepted", Graded);
+        await Expect(ByTestId("progress")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task History_keeps_this_browsers_submissions_and_opens_any_of_them()
+    {
+        await OpenProblemAsync("add-numbers");
+        await PasteCodeAsync("add-numbers", "def add(a, b):\n    return a * b\n");
+        await SubmitAndWaitAsync("wrong_answer");
+        await PasteCodeAsync("add-numbers", "def add(a, b):\n    return a + b\n");
+        await SubmitAndWaitAsync("accepted");
+        await Expect(ByTestId("takeaway")).ToContainTextAsync("never overflow");
+
+        await Page.ReloadAsync();
+        var entries = ByTestId("history-entry");
+        await Expect(entries).ToHaveCountAsync(2);
+        await Expect(entries.Nth(0).Locator(".verdict")).ToHaveTextAsync("accepted");
+        await Expect(entries.Nth(1).Locator(".verdict")).ToHaveTextAsync("wrong_answer");
+        (await StoredCodeAsync("add-numbers")).Should().Be("def add(a, b):\n    return a + b\n");
+
+        await entries.Nth(1).GetByTestId("open-submission").ClickAsync();
+        await Expect(ByTestId("verdict")).ToHaveTextAsync("wrong_answer");
+        await Expect(ByTestId("test-result").First.GetByTestId("diff-actual")).ToHaveTextAsync("2");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Put this submission’s code in the editor" }).ClickAsync();
+        (await StoredCodeAsync("add-numbers")).Should().Be("def add(a, b):\n    return a * b\n");
+    }
+
+    [Fact]
+    public async Task The_editor_indents_highlights_and_keeps_code_per_problem_until_reset()
+    {
+        await OpenProblemAsync("add-numbers");
+        await Expect(Page.Locator("[data-testid=editor] .cm-lineNumbers .cm-gutterElement", new() { HasText = "2" })).ToHaveCountAsync(1);
+        await Expect(Page.Locator("[data-testid=editor] .tok-keyword").First).ToHaveTextAsync("def");
+
+        await EditorContent.ClickAsync();
+        await Page.Keyboard.PressAsync("Control+A");
+        await Page.Keyboard.TypeAsync("def twice(x):");
+        await Page.Keyboard.PressAsync("Enter");
+        (await StoredCodeAsync("add-numbers")).Should().Be("def twice(x):\n    ", "Enter after a colon indents one level");
+        await Page.Keyboard.PressAsync("Tab");
+        (await StoredCodeAsync("add-numbers")).Should().Be("def twice(x):\n        ", "Tab indents");
+        await Page.Keyboard.PressAsync("Shift+Tab");
+        await Page.Keyboard.TypeAsync("return (x");
+        (await StoredCodeAsync("add-numbers")).Should().Be("def twice(x):\n    return (x)", "an opening bracket gets its closing one");
+        await Expect(Page.Locator("[data-testid=editor] .cm-matchingBracket")).ToHaveCountAsync(2);
+
+        await Page.ReloadAsync();
+        await Expect(EditorContent).ToContainTextAsync("def twice(x):");
+        await OpenProblemAsync("shout-lines");
+        await Expect(EditorContent).ToHaveTextAsync("import sys");
+
+        await OpenProblemAsync("add-numbers");
+        await ByTestId("reset").ClickAsync();
+        await Expect(EditorContent).ToContainTextAsync("return 0");
+        (await StoredCodeAsync("add-numbers")).Should().BeNull();
+        await EditorContent.ClickAsync();
+        await Page.Keyboard.PressAsync("Control+Z");
+        await Expect(EditorContent).ToContainTextAsync("def twice(x):");
+    }
+}
