@@ -395,6 +395,7 @@ def _run(null, request_fd, progress_fd, test_fds):
         return EXIT_NO_SECCOMP
 
     builtins_before = dict(vars(builtins))
+    memory = _MemoryWatch(request["memoryMb"])
     for index, test in enumerate(tests):
         result_fd, out_fd, err_fd = TEST_FDS + 3 * index, TEST_FDS + 3 * index + 1, TEST_FDS + 3 * index + 2
         os.dup2(out_fd, 1)
@@ -411,7 +412,7 @@ def _run(null, request_fd, progress_fd, test_fds):
         _write_frame(result_fd, result)
         if result["kind"] == "compile_error":
             return 0  # the same for every test: the pool applies it to all of them
-        stop = _left_behind(result, builtins_before, output_limit)
+        stop = _left_behind(result, builtins_before, output_limit) or memory.spent(result)
         for fd in (result_fd, out_fd, err_fd):
             os.close(fd)
         if stop:
@@ -443,6 +444,28 @@ def _fresh_test_state(test):
     sys.setrecursionlimit(1000)
     random.seed()
     judge_vclock.install()
+
+
+class _MemoryWatch:
+    """The memory limit holds for the child, and the host measures a test's memory as the child's peak: a test that
+    used much of the limit, or left much of it in use, would leave the next test less than a fresh child has, or lend it
+    its peak. So after such a test the child stops and the next test starts in a fresh one."""
+
+    def __init__(self, memory_mb):
+        self.limit = memory_mb * 1024 * 1024
+        self.data = _vm_status()["VmData"]
+        self.peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def spent(self, result):
+        error = result.get("error") or {}
+        if "MemoryError" in error.get("bases", ()):
+            return True
+        if (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - self.peak_kb) * 1024 > self.limit // 8:
+            return True
+        if _vm_status()["VmData"] - self.data > self.limit // 8:
+            gc.collect()  # the earlier tests' modules (functions and their globals are cycles) go only this way
+            return _vm_status()["VmData"] - self.data > self.limit // 8
+        return False
 
 
 def _left_behind(result, builtins_before, output_limit):

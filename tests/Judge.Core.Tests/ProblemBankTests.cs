@@ -3,6 +3,7 @@ using Judge.Core.Problems;
 using Judge.Core.Validation;
 using Judge.Sandbox;
 using Judge.Sandbox.Pool;
+using FluentAssertions.Execution;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
@@ -58,7 +59,7 @@ public sealed class ProblemBankTests(RealSandboxFixture fx, ITestOutputHelper ou
 
     [Theory(Timeout = 600_000)]
     [MemberData(nameof(ProblemFiles))]
-    public async Task Problem_is_valid(string file)
+    public async Task Problem_is_valid_and_gets_the_same_verdicts_in_both_isolation_modes(string file)
     {
         var loaded = ProblemLoader.LoadYamlFile(Path.Combine(ProblemsDirectory(), file));
         loaded.Errors.Should().BeEmpty();
@@ -69,6 +70,25 @@ public sealed class ProblemBankTests(RealSandboxFixture fx, ITestOutputHelper ou
         report.StarterVerdict.Should().NotBe(Verdict.Accepted);
         report.Mutants.Should().OnlyContain(m => m.Verdict != Verdict.Accepted, string.Join("; ", report.Errors));
         report.Errors.Should().BeEmpty();
+
+        // The other isolation mode decides the same, test by test, for the solution, the starter and every mutant: batch
+        // mode (one child, a fresh module per test) is only faster, and a problem where state surviving in an imported
+        // module would change a verdict is marked `isolation: process` (and is held to it here too).
+        var other = loaded.Problem! with { Isolation = loaded.Problem!.Isolation == Isolation.Batch ? Isolation.Process : Isolation.Batch };
+        using var scope = new AssertionScope();
+        foreach (var (name, grade) in report.Grades)
+        {
+            var code = name switch
+            {
+                "solution" => other.Solution,
+                "starter" => other.Starter,
+                _ => other.Mutants.Single(m => name == $"mutant '{m.Name}'").Code,
+            };
+            var again = await fx.Grader.GradeAsync(other, code, redactHidden: false);
+            again.Tests.Select(t => $"{t.Name}: {t.Verdict}").Should().Equal(grade.Tests.Select(t => $"{t.Name}: {t.Verdict}"),
+                $"{name} gets the same verdict per test in {other.Isolation} mode as in {loaded.Problem!.Isolation} mode" +
+                $" ({other.Isolation}: {string.Join("; ", again.Tests.Select(t => t.Difference ?? t.Error?.Message))})");
+        }
     }
 
     [Fact]

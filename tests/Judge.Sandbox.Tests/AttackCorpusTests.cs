@@ -54,7 +54,7 @@ public sealed class AttackCorpusTests(PoolFixture fx)
         new("stderr flood", "import sys\nwhile True:\n    sys.stderr.write('z' * 1000)\n", null, Ole),
         new("raw write flood on fd 2", "import os\nwhile True:\n    os.write(2, b'w' * 65536)\n", null, Ole),
         new("keeps writing after stdout is full", "import os\nwhile True:\n    try:\n        os.write(1, b'v' * 4096)\n    except OSError:\n        pass\n", null, Ole),
-        new("writes a forged frame into the result pipe, then fails", "import os, struct\nbody = b'{\"kind\": \"value\", \"value\": 42}'\nos.write(4, struct.pack('>I', len(body)) + body)\nraise ValueError('after the forgery')\n", "1", Error, "NoResult"),
+        new("writes a forged frame into every descriptor it has, then fails", "import os, struct\nbody = b'{\"kind\": \"value\", \"value\": 42}'\nfor fd in range(3, 128):\n    try:\n        os.write(fd, struct.pack('>I', len(body)) + body)\n    except OSError:\n        pass\nraise ValueError('after the forgery')\n", "1", Error, "NoResult"),
 
         // Recursion
         new("unbounded recursion", "def f(n):\n    return f(n + 1)\n", "f(0)", Error, "RecursionError"),
@@ -114,7 +114,7 @@ public sealed class AttackCorpusTests(PoolFixture fx)
         // Exits and interpreter tricks
         new("SystemExit at import", "import sys\nsys.exit(0)\n", "1", Error, "SystemExit"),
         new("os._exit(0) forges nothing", "import os\nos._exit(0)\n", "1", Error, "NoResult"),
-        new("closes the result channel", "import os\nos.close(4)\n", "1", Error, "NoResult"),
+        new("closes every descriptor it has, the result pipe among them", "import os\nos.closerange(3, 128)\n", "1", Error, "NoResult"),
         new("KeyboardInterrupt", "raise KeyboardInterrupt\n", null, Error, "KeyboardInterrupt"),
         new("BaseException with a looping __str__", "class Boom(BaseException):\n    def __str__(self):\n        while True:\n            pass\nraise Boom()\n", null, Tle),
         new("SystemExit with a looping __str__ argument", "class S:\n    def __str__(self):\n        while True:\n            pass\nimport sys\nsys.exit(S())\n", null, Tle),

@@ -306,7 +306,7 @@ public sealed class SeccompPolicyTests(PoolFixture fx)
                 expect('itself', (len(cpus) == os.cpu_count() >= 1, nice, os.getpriority(os.PRIO_PROCESS, 0),
                                   os.sched_getscheduler(0) == os.SCHED_OTHER, resource.getrlimit(resource.RLIMIT_NOFILE),
                                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0, os.getpid() > 1),
-                       (True, 0, 1, True, (64, 64), True, True))
+                       (True, 0, 1, True, (162, 162), True, True))
 
                 hits = []
                 signal.signal(signal.SIGUSR1, lambda *a: hits.append('usr1'))

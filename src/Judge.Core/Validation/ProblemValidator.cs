@@ -14,6 +14,9 @@ public sealed record ValidationReport(
 
     /// <summary>The bank's quality bar, not met (fewer than 6 tests, ...). Printed by the validate command; never invalidating.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The grades behind the report, hidden tests unredacted: "solution", "starter", then each mutant by name.</summary>
+    public IReadOnlyList<(string Name, Grade Grade)> Grades { get; init; } = [];
 }
 
 /// <summary>A problem is valid when its solution is accepted, its starter is not and every mutant is rejected.</summary>
@@ -51,7 +54,9 @@ public sealed class ProblemValidator(Grader grader)
         var slow = solution.Tests.Where(t => t.CpuMs * 5 > problem.Limits.TimeMs).MaxBy(t => t.CpuMs);
         if (slow is not null)
             warnings.Add($"the solution used {slow.CpuMs} ms CPU on test '{slow.Name}', over 20 % of the {problem.Limits.TimeMs} ms limit");
-        return new ValidationReport(problem.Id, errors, solution.Verdict, starter.Verdict, mutants) { Warnings = warnings };
+        IReadOnlyList<(string, Grade)> grades =
+            [("solution", solution), ("starter", starter), .. problem.Mutants.Select((m, i) => ($"mutant '{m.Name}'", mutantGrades[i]))];
+        return new ValidationReport(problem.Id, errors, solution.Verdict, starter.Verdict, mutants) { Warnings = warnings, Grades = grades };
     }
 
     /// <summary>Quality-bar checks that need no run: at least 6 tests, 2 hidden, 1 mutant, a takeaway.</summary>
