@@ -67,10 +67,61 @@ internal static class SandboxBench
             $"{floorCpu:F2} ms CPU, so at most {Environment.ProcessorCount * 1000 / floorCpu:F0} forks/s on {Environment.ProcessorCount} cores " +
             $"before any run does anything (Judge's CPU per run is {totalMs / floorCpu:F1}× that)");
 
+        // One child per submission (batch) against one child per test (process isolation): ten tests, alternated.
+        var batch = new BatchRequest(Snippet, [.. Enumerable.Range(0, 10).Select(i => new BatchTest(Expr: $"add({i}, 1)"))]);
+        async Task Batch()
+        {
+            var results = await pool.RunBatchAsync(batch);
+            if (results.Any(r => r.Status != RunStatus.Ok)) throw new InvalidOperationException("a batch test failed");
+        }
+        async Task PerTest()
+        {
+            for (int i = 0; i < batch.Tests.Count; i++)
+            {
+                var r = await pool.RunAsync(batch.Single(i));
+                if (r.Status != RunStatus.Ok) throw new InvalidOperationException($"run failed: {r.Status} {r.Error?.Message}");
+            }
+        }
+        int batches = Math.Max(50, n / 10);
+        var modes = new List<Stats>();
+        var cpu = new Dictionary<string, List<double>>();
+        for (int round = 0; round < 2; round++)
+        {
+            foreach (var (name, work) in new[] { ("10 tests, one child (batch)", (Func<Task>)Batch), ("10 tests, a child each (process)", PerTest) })
+            {
+                foreach (int c in new[] { 1, 2 })
+                {
+                    var before = TotalCpuMs(hosts);
+                    modes.Add(await Stats.Measure(name, c, batches, work));
+                    cpu.TryAdd($"{name} c={c}", []);
+                    cpu[$"{name} c={c}"].Add((TotalCpuMs(hosts) - before) / batches);
+                }
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine("## A 10-test submission in the pool: batch (one child) vs process (a child per test), alternated twice");
+        Stats.PrintTable(modes, s => s.Name.Contains("batch", StringComparison.Ordinal)
+            ? modes.LastOrDefault(b => b.Name.Contains("process", StringComparison.Ordinal) && b.Concurrency == s.Concurrency) : null);
+        Console.WriteLine("(runs/s here = 10-test submissions/s; × baseline relative to process mode at the same concurrency)");
+        foreach (var (key, values) in cpu)
+            Console.WriteLine($"CPU per submission, {key}: {string.Join(", ", values.Select(v => $"{v:F2} ms"))} (pool + hosts + zygotes + children)");
+        var singleMedian = rows.Where(r => r.Name.StartsWith("Judge", StringComparison.Ordinal) && r.Concurrency == 1).Single().Median;
+        var batchMedian = modes.Where(m => m.Name.Contains("batch", StringComparison.Ordinal) && m.Concurrency == 1).Average(m => m.Median);
+        Console.WriteLine($"10-test batch median at c=1 over a single run's median: {batchMedian / singleMedian:F2}× (target ≤ 2.5×)");
+        Console.WriteLine();
+
         foreach (var h in await pool.GetHostStatsAsync())
             Console.WriteLine($"host {h.Slot}: RSS {h.RssKb / 1024.0:F1} MiB, {h.Threads} threads, {h.OpenFds} fds");
         Console.WriteLine($"bench process RSS {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:F1} MiB");
         return 0;
+    }
+
+    /// <summary>CPU of this process (the pool), the hosts, their zygotes and their reaped children, in ms.</summary>
+    internal static double TotalCpuMs(List<int> hosts)
+    {
+        var (own, children) = CpuOf(hosts);
+        var (zygotes, _) = CpuOf(hosts.Select(ProcTree.Zygote).OfType<int>().ToList());
+        return Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds + own + children + zygotes;
     }
 
     static (double Own, double Children) CpuOf(List<int> pids) =>
