@@ -26,13 +26,15 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS aspnet
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates libc6 libgcc-s1 libssl3 libstdc++6 tzdata zlib1g \
-        libpython3.11 libseccomp2 bubblewrap \
+        libpython3.11 libseccomp2 bubblewrap uidmap util-linux \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=aspnet /usr/share/dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
 
-# Non-root: the sandbox hosts run in bwrap's user namespace under this uid.
+# Non-root. The sandbox maps this user's subordinate uid range (newuidmap, from uidmap) into each host's user namespace
+# and gives every run a uid of its own from it: the range is written here, not left to useradd's defaults.
 RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin judge \
+ && echo "judge:200000:65536" >> /etc/subuid && echo "judge:200000:65536" >> /etc/subgid \
  && mkdir -p /data && chown judge:judge /data
 WORKDIR /app
 COPY --from=build /app ./

@@ -1,9 +1,10 @@
-"""Judge's harness: warms the host's interpreter once, runs the zygote, and runs in each child for exactly one run.
+"""Judge's harness: warms the host's interpreter once, runs the zygote, and runs in each child for one run's tests.
 
 The host (the .NET process that embeds this interpreter) calls warm() once and start_zygote() once. The zygote
 (see start_zygote) forks spare children on the host's request. A spare isolates itself (descriptors, rlimits,
-seccomp), takes exactly one run's descriptors from the host, reads its request from its private request pipe
-(fd 3), runs the candidate, writes one result frame (fd 4) and _exits. Neither the host nor the zygote reads a
+seccomp), takes exactly one run's descriptors from the host (switching to the run's uid), reads its request from its
+private request pipe (fd 3), and runs each test on a fresh module, announcing it on the progress pipe (fd 4) and
+writing that test's result frame into the test's own pipe, then _exits. Neither the host nor the zygote reads a
 run's pipes: candidate code, test data and results never pass through them.
 """
 import bisect

@@ -41,7 +41,7 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 # The sandbox gives its hosts and every run uids of their own from this user's subordinate range (/etc/subuid and
-# /etc/subgid; see README, "Sandbox uids"). Root gets a range far from any real user's when it has none.
+# /etc/subgid; see README, "Which deployment gets which guarantee"). Root gets a range far from any real user's when it has none.
 user="$(id -un)"
 for file in /etc/subuid /etc/subgid; do
   if ! grep -qE "^($user|$(id -u)):" "$file" 2>/dev/null; then

@@ -17,14 +17,12 @@ public sealed record RequestAnswer<T>(RequestOutcome Outcome, T? Result, Guid Id
 public sealed class PendingRequests(IJudgeStore store, IOptions<QueueOptions> queue)
 {
     /// <summary>Queues <paramref name="payload"/> and waits up to <paramref name="wait"/> for the result. A request not
-    /// answered in time, or whose caller went away, is dropped if it has not started.</summary>
+    /// answered in time, or whose caller went away, is dropped if it has not started; with <paramref name="keep"/> it
+    /// stays (queued, then completed) for a later read.</summary>
     public async Task<RequestAnswer<T>> AskAsync<T>(
         JobKind kind, string clientId, object payload, TimeSpan wait, CancellationToken ct, Callback? callback = null, bool keep = false)
     {
-        var id = Guid.NewGuid();
-        var inserted = await store.InsertRequestAsync(
-            new NewRequest(id, kind, clientId, JsonSerializer.Serialize(payload, JudgeJson.Options), DateTimeOffset.UtcNow, callback),
-            queue.Value.Capacity, queue.Value.MaxPendingRequestsPerClient, ct);
+        var (inserted, id) = await QueueAsync(kind, clientId, payload, ct, callback);
         switch (inserted)
         {
             case InsertOutcome.QueueFull: return new(RequestOutcome.QueueFull, default, id);
@@ -42,6 +40,18 @@ public sealed class PendingRequests(IJudgeStore store, IOptions<QueueOptions> qu
             await store.AbandonRequestAsync(id, CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>Stores and queues a request without waiting for it: <see cref="InsertOutcome.Inserted"/> and its id, or
+    /// why it was refused (nothing stored).</summary>
+    public async Task<(InsertOutcome Outcome, Guid Id)> QueueAsync(
+        JobKind kind, string clientId, object payload, CancellationToken ct, Callback? callback = null)
+    {
+        var id = Guid.NewGuid();
+        var inserted = await store.InsertRequestAsync(
+            new NewRequest(id, kind, clientId, JsonSerializer.Serialize(payload, payload.GetType(), JudgeJson.Options), DateTimeOffset.UtcNow, callback),
+            queue.Value.Capacity, queue.Value.MaxPendingRequestsPerClient, ct);
+        return (inserted, id);
     }
 
     /// <summary>Waits up to <paramref name="wait"/> for a queued request's result; the request itself is left as it is.</summary>

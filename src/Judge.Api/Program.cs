@@ -1,11 +1,14 @@
 using Judge.Api;
 using Judge.Api.Auth;
 using Judge.Api.Cli;
+using Judge.Api.Compat.Judge0;
+using Judge.Api.Compat.Piston;
 using Judge.Api.Health;
 using Judge.Api.Problems;
 using Judge.Api.Runs;
 using Judge.Api.Retention;
 using Judge.Api.Submissions;
+using Judge.Api.Webhooks;
 using Judge.Api.WebPage;
 using Judge.Storage;
 using Judge.Worker;
@@ -29,6 +32,9 @@ if (role is NodeRole.All or NodeRole.Api)
     builder.AddApiKeys();
     builder.AddSubmissions();
     builder.AddRetention();
+    builder.AddWebhooks();
+    builder.AddJudge0();
+    builder.AddPiston();
     builder.AddWebPage();
 }
 
@@ -46,6 +52,8 @@ if (role is NodeRole.All or NodeRole.Api)
     app.MapProblems();
     app.MapSubmissions();
     app.MapRuns();
+    app.MapJudge0();
+    app.MapPiston();
     app.MapWebPage();
 }
 

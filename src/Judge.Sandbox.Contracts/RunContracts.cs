@@ -93,6 +93,20 @@ public sealed record RunResult
     public long WallMs { get; init; }
     public long MemoryKb { get; init; }
 
+    /// <summary>The child's exit status as the host saw it (null when a signal ended it, or it never ran). A Python
+    /// exception does not set it: the child reports the exception and exits 0.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>The signal that ended the child, when one did (9 for the wall-clock kill, 24 for the CPU limit).</summary>
+    public int? Signal { get; init; }
+
+    /// <summary>The raw bytes of stdout, set only when they are not valid UTF-8 (<see cref="Stdout"/> then holds them
+    /// decoded with U+FFFD replacements).</summary>
+    public byte[]? StdoutBytes { get; init; }
+
+    /// <summary>As <see cref="StdoutBytes"/>, for stderr.</summary>
+    public byte[]? StderrBytes { get; init; }
+
     public static RunResult Internal(string message, long wallMs = 0) =>
         new() { Status = RunStatus.InternalError, Error = new RunError("InternalError", message), WallMs = wallMs };
 }

@@ -43,6 +43,10 @@ public interface IJudgeStore
     /// <summary>Removes a completed request whose result its caller has read (ad-hoc runs are not kept).</summary>
     Task DeleteRequestAsync(Guid id, CancellationToken ct = default);
 
+    /// <summary>Requests of <paramref name="kind"/> created at or after <paramref name="since"/> that are still stored
+    /// (kept ones: a request deleted after reading is gone), counted per UTC day of creation. Statistics pages use it.</summary>
+    Task<IReadOnlyDictionary<DateOnly, int>> CountRequestsByDayAsync(JobKind kind, DateTimeOffset since, CancellationToken ct = default);
+
     // ---- the queue
 
     /// <summary>

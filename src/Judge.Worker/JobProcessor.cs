@@ -31,7 +31,7 @@ public sealed class JobProcessor(
         return job.Kind switch
         {
             JobKind.Submission => await CompleteSubmissionAsync(job, SubmissionResult.Internal($"Grading failed: {why}."), null, ct),
-            JobKind.Run => await store.CompleteRequestAsync(job, Serialize(RunResult.Internal(why)), ct),
+            JobKind.Run => await store.CompleteRequestAsync(job, Serialize(new[] { RunResult.Internal(why) }), ct),
             _ => await store.CompleteRequestAsync(job, Serialize(ValidationOutcome.Failed(why)), ct),
         };
     }
@@ -79,17 +79,36 @@ public sealed class JobProcessor(
     async Task<bool> RunAsync(ClaimedJob job, CancellationToken ct)
     {
         var record = await store.GetRequestAsync(job.Id, ct);
-        RunResult result;
-        var request = record is null ? null : JsonSerializer.Deserialize<RunRequest>(record.PayloadJson, JudgeJson.Options);
-        if (request is null) result = RunResult.Internal("the run request could not be read");
+        var request = record is null ? null : JsonSerializer.Deserialize<RunJob>(record.PayloadJson, JudgeJson.Options);
+        var results = new List<RunResult>();
+        if (request?.Run is null) results.Add(RunResult.Internal("the run request could not be read"));
         else
         {
             metrics.QueueWaitSeconds.Observe(Math.Max(0, (DateTimeOffset.UtcNow - job.QueuedAt).TotalSeconds));
-            result = await sandbox.RunAsync(request, ct);
-            metrics.AdHocRuns.WithLabels(JudgeMetrics.Label(result.Status)).Inc();
-            metrics.AdHocRunSeconds.Observe(result.WallMs / 1000.0);
+            for (var i = 0; i < Math.Clamp(request.Repeat, 1, RunJob.MaxRepeat); i++)
+            {
+                RunResult result;
+                try
+                {
+                    result = await sandbox.RunAsync(request.Run, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // As a submission whose grading failed: an answer (internal error) at once, not a retry after the lease.
+                    logger.LogError(e, "Run {JobId} failed", job.Id);
+                    result = RunResult.Internal("the run failed; the error was logged");
+                }
+                results.Add(result);
+                if (request.Surface is { } surface) metrics.CompatRuns.WithLabels(surface, JudgeMetrics.Label(result.Status)).Inc();
+                else
+                {
+                    metrics.AdHocRuns.WithLabels(JudgeMetrics.Label(result.Status)).Inc();
+                    metrics.AdHocRunSeconds.Observe(result.WallMs / 1000.0);
+                }
+                if (result.Status != RunStatus.Ok) break;
+            }
         }
-        return await store.CompleteRequestAsync(job, Serialize(result), ct);
+        return await store.CompleteRequestAsync(job, Serialize(results), ct);
     }
 
     async Task<bool> ValidateAsync(ClaimedJob job, CancellationToken ct)

@@ -17,6 +17,9 @@ public sealed class JudgeMetrics
     public Histogram GradingSeconds { get; }
     public Histogram QueueWaitSeconds { get; }
     public Histogram AdHocRunSeconds { get; }
+    public Counter CompatRequests { get; }
+    public Counter CompatRuns { get; }
+    public Counter WebhookDeliveries { get; }
 
     public JudgeMetrics(IJudgeStore store, IOptions<NodeOptions> node, IServiceProvider services)
     {
@@ -32,6 +35,12 @@ public sealed class JudgeMetrics
         GradingSeconds = factory.CreateHistogram("judge_grading_seconds", "Time to grade one submission.", latency);
         QueueWaitSeconds = factory.CreateHistogram("judge_queue_wait_seconds", "Time a job waited in the queue.", latency);
         AdHocRunSeconds = factory.CreateHistogram("judge_adhoc_run_seconds", "Wall time of one ad-hoc run.", latency);
+        CompatRequests = factory.CreateCounter("judge_compat_requests_total",
+            "Requests to the Judge0 and Piston compatibility surfaces by surface, route and status code.", "surface", "route", "code");
+        CompatRuns = factory.CreateCounter("judge_compat_runs_total",
+            "Sandbox runs made for the compatibility surfaces by surface and run status.", "surface", "status");
+        WebhookDeliveries = factory.CreateCounter("judge_webhook_deliveries_total",
+            "Webhook delivery attempts by outcome: delivered, retried, failed (given up) or refused (target not allowed).", "outcome");
         var queued = factory.CreateGauge("judge_queue_depth", "Jobs waiting in the cluster-wide queue.");
         var running = factory.CreateGauge("judge_queue_running", "Jobs claimed by workers and not yet completed, cluster-wide.");
         Registry.AddBeforeCollectCallback(async ct =>

@@ -371,7 +371,12 @@ public sealed class HttpBehaviourTests
             [.. paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(p => p.Name)];
 
         paths.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
-            "/healthz", "/healthz/live", "/metrics", "/v1/problems", "/v1/problems/{id}", "/v1/submissions", "/v1/submissions/{id}", "/v1/runs");
+            "/healthz", "/healthz/live", "/metrics", "/v1/problems", "/v1/problems/{id}", "/v1/submissions", "/v1/submissions/{id}", "/v1/runs",
+            // The compatibility surfaces (their catch-all 404 routes are not documented).
+            "/judge0/submissions", "/judge0/submissions/batch", "/judge0/submissions/{token}", "/judge0/languages",
+            "/judge0/languages/all", "/judge0/languages/{id}", "/judge0/statuses", "/judge0/about", "/judge0/version", "/judge0/license",
+            "/judge0/config_info", "/judge0/system_info", "/judge0/statistics", "/judge0/workers", "/judge0/authenticate",
+            "/judge0/authorize", "/piston/api/v2/runtimes", "/piston/api/v2/execute");
         Codes("/healthz", "get").Should().Contain(["200", "503"]);
         Codes("/v1/problems", "get").Should().Contain(["200", "400"]);
         Codes("/v1/problems", "post").Should().Contain(["200", "201", "400", "401", "403", "409", "422"]);

@@ -260,6 +260,28 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requests_are_counted_per_UTC_day_of_creation_by_kind_while_they_are_stored()
+    {
+        var today = DateTimeOffset.UtcNow;
+        var yesterday = today.AddDays(-1);
+        var old = today.AddDays(-40);
+        foreach (var (created, kind) in new[] { (today, JobKind.Run), (today, JobKind.Run), (yesterday, JobKind.Run), (old, JobKind.Run), (today, JobKind.Validation) })
+            (await Store.InsertRequestAsync(new NewRequest(Guid.NewGuid(), kind, "c" + Guid.NewGuid(), "{}", created), 100, 10))
+                .Should().Be(InsertOutcome.Inserted);
+        var deleted = Guid.NewGuid();
+        await Store.InsertRequestAsync(new NewRequest(deleted, JobKind.Run, "c9", "{}", today), 100, 10);
+        await Store.AbandonRequestAsync(deleted);
+
+        static DateOnly Day(DateTimeOffset t) => DateOnly.FromDateTime(t.UtcDateTime);
+        var recent = await Store.CountRequestsByDayAsync(JobKind.Run, today.AddDays(-30));
+        recent.Should().BeEquivalentTo(new Dictionary<DateOnly, int> { [Day(today)] = 2, [Day(yesterday)] = 1 });
+        (await Store.CountRequestsByDayAsync(JobKind.Run, DateTimeOffset.MinValue)).Values.Sum().Should().Be(4);
+        (await Store.CountRequestsByDayAsync(JobKind.Validation, DateTimeOffset.MinValue)).Should()
+            .BeEquivalentTo(new Dictionary<DateOnly, int> { [Day(today)] = 1 });
+        (await Store.CountRequestsByDayAsync(JobKind.Submission, DateTimeOffset.MinValue)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task An_abandoned_request_is_dropped_while_queued_but_not_once_running()
     {
         var running = Guid.NewGuid();

@@ -12,6 +12,7 @@ namespace Judge.Api.Auth;
 public static class ApiKeys
 {
     public const string Header = "X-Api-Key";
+    public const string Judge0Header = "X-Auth-Token";
     public const string AdminPolicy = "admin";
     public const string CandidatePolicy = "candidate";
     public const string SubmitLimit = "submit";
@@ -30,10 +31,7 @@ public static class ApiKeys
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireRole(AdminRole))
             // No key: allowed when anonymous use is on. A key: it must be a client or admin key (an unknown key is 403).
-            .AddPolicy(CandidatePolicy, p => p.RequireAssertion(ctx =>
-                ctx.User.IsInRole(ClientRole) || ctx.User.IsInRole(AdminRole) ||
-                (ctx.User.Identity?.IsAuthenticated != true && ctx.Resource is HttpContext http &&
-                 http.RequestServices.GetRequiredService<IOptionsMonitor<AuthOptions>>().CurrentValue.AllowAnonymous)));
+            .AddPolicy(CandidatePolicy, p => p.RequireAssertion(ctx => IsCandidate(ctx.User, ctx.Resource as HttpContext)));
 
         builder.Services.AddRateLimiter(o =>
         {
@@ -43,6 +41,12 @@ public static class ApiKeys
                 var window = ctx.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitOptions>>().CurrentValue.WindowSeconds;
                 var retryAfter = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var ra) ? (int)Math.Ceiling(ra.TotalSeconds) : window;
                 ctx.HttpContext.Response.Headers.RetryAfter = Math.Max(1, retryAfter).ToString();
+                // A compatibility surface (Judge0, Piston) answers in its own error shape.
+                if (ctx.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RejectionBody>() is { } body)
+                {
+                    await body.WriteAsync(ctx.HttpContext, $"Rate limit reached; retry after {retryAfter} s.");
+                    return;
+                }
                 await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new()
                 {
                     HttpContext = ctx.HttpContext,
@@ -54,6 +58,12 @@ public static class ApiKeys
         });
         return builder;
     }
+
+    /// <summary>The candidate policy: a client or admin key, or no key at all while anonymous use is on.</summary>
+    public static bool IsCandidate(ClaimsPrincipal user, HttpContext? http) =>
+        user.IsInRole(ClientRole) || user.IsInRole(AdminRole) ||
+        (user.Identity?.IsAuthenticated != true && http is not null &&
+         http.RequestServices.GetRequiredService<IOptionsMonitor<AuthOptions>>().CurrentValue.AllowAnonymous);
 
     /// <summary>Who is asking: a hash of the key when one was accepted, else the remote IP. Used for fairness and rate limits.</summary>
     public static string ClientId(HttpContext http) =>
@@ -70,6 +80,9 @@ public static class ApiKeys
         Array.Clear(bytes, 8, 8);
         return "ip:" + new System.Net.IPAddress(bytes) + "/64";
     }
+
+    /// <summary>The client id of a request made with <paramref name="key"/> (a short hash: the key itself is never stored).</summary>
+    public static string ClientIdOfKey(string key) => "key:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
 
     static RateLimitPartition<string> Partition(HttpContext http, Func<RateLimitOptions, int> permits)
     {
@@ -89,12 +102,14 @@ public static class ApiKeys
         protected override Task<AuthenticateResult> HandleAuthenticateAsync()
         {
             var key = Request.Headers[Header].ToString();
+            // Judge0's clients send their key as X-Auth-Token; only the /judge0 surface reads it.
+            if (key.Length == 0 && Request.Path.StartsWithSegments("/judge0")) key = Request.Headers[Judge0Header].ToString();
             if (key.Length == 0) return Task.FromResult(AuthenticateResult.NoResult());
 
             var keys = auth.CurrentValue;
             var role = Contains(keys.AdminKeys, key) ? AdminRole : Contains(keys.ClientKeys, key) ? ClientRole : null;
             // The raw key never appears in claims or logs: clients are told apart by a short hash.
-            var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, "key:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]) };
+            var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, ClientIdOfKey(key)) };
             if (role is not null) claims.Add(new Claim(ClaimTypes.Role, role));
             var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
@@ -109,3 +124,6 @@ public static class ApiKeys
         }
     }
 }
+
+/// <summary>Endpoint metadata: how a rate-limit rejection is written on a surface with its own error shape.</summary>
+public sealed record RejectionBody(Func<HttpContext, string, Task> WriteAsync);

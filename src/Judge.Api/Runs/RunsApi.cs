@@ -59,9 +59,9 @@ internal static class RunsApi
 
         var run = new RunRequest(request.Code!) { Stdin = request.Stdin, Mode = RunMode.Script, Limits = runLimits };
         var wait = TimeSpan.FromSeconds(limits.Value.RunQueueSeconds) + TimeSpan.FromMilliseconds(runLimits.WallMs);
-        var answer = await pending.AskAsync<RunResult>(JobKind.Run, ApiKeys.ClientId(http), run, wait, ct);
+        var answer = await pending.AskAsync<RunResult[]>(JobKind.Run, ApiKeys.ClientId(http), new RunJob(run), wait, ct);
         if (ApiResults.Refused(http, answer.Outcome, queueOptions.Value) is { } refused) return refused;
-        var result = answer.Result!;
+        var result = answer.Result is [var first, ..] ? first : RunResult.Internal("the worker answered no run");
         return TypedResults.Ok(new AdHocRunView(
             result.Status, result.Stdout, result.Stderr, result.StdoutTruncated, result.StderrTruncated,
             result.Error is { } e ? new RunErrorView(e.Type, e.Message, e.Line, e.Traceback) : null,

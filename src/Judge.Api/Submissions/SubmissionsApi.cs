@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Judge.Api.Auth;
+using Judge.Api.Webhooks;
 using Judge.Storage;
 using Judge.Worker;
 using Judge.Core.Problems;
@@ -36,43 +37,56 @@ internal static class SubmissionsApi
         if (request.Code is null) errors["code"] = ["is required"];
         else if (request.Code.Contains('\0')) errors["code"] = ["must not contain NUL characters"];
         if (idempotencyKey is { Length: > 200 }) errors["Idempotency-Key"] = ["must be at most 200 characters"];
+        if (request.CallbackUrl is not null && !WebhookTargets.IsAcceptable(request.CallbackUrl))
+            errors["callbackUrl"] = [WebhookTargets.InvalidUrlMessage];
         if (errors.Count > 0) return ApiResults.Invalid(errors);
         if (Encoding.UTF8.GetByteCount(request.Code!) > limits.Value.MaxCodeBytes)
             return ApiResults.TooLarge($"code is larger than {limits.Value.MaxCodeBytes} bytes.");
         if (!catalog.TryGet(request.ProblemId!, out _)) return ApiResults.NotFound($"No problem '{request.ProblemId}'.");
 
         var clientId = ApiKeys.ClientId(http);
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(request.ProblemId + "\n" + request.Code)));
+        // The callback is part of the request a key stands for (absent, the hash is what it was before callbacks).
+        var hashed = request.ProblemId + "\n" + request.Code + (request.CallbackUrl is { } url ? "\n" + url : "");
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(hashed)));
         var key = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey;
+        var callback = request.CallbackUrl is null ? null : new Callback(request.CallbackUrl, WebhookSender.V1Surface);
         var (outcome, submission) = await store.InsertSubmissionAsync(new NewSubmission(
-            Guid.NewGuid(), clientId, request.ProblemId!, request.Code!, key, hash, DateTimeOffset.UtcNow), queueOptions.Value.Capacity, http.RequestAborted);
+            Guid.NewGuid(), clientId, request.ProblemId!, request.Code!, key, hash, DateTimeOffset.UtcNow, callback),
+            queueOptions.Value.Capacity, http.RequestAborted);
         switch (outcome)
         {
             case InsertOutcome.QueueFull:
                 return ApiResults.Unavailable(http, "The grading queue is full; retry later.", queueOptions.Value.RetryAfterSeconds);
             case InsertOutcome.Existing:
-                return Repeat(submission!, hash);
+                return await RepeatAsync(submission!, hash, store, http.RequestAborted);
         }
 
         if (wait == true)
         {
             await store.WaitForCompletionAsync(submission!.Id, TimeSpan.FromSeconds(limits.Value.WaitSeconds), http.RequestAborted);
             if (await store.GetSubmissionAsync(submission.Id, http.RequestAborted) is { Status: SubmissionStatus.Completed } done)
-                return TypedResults.Ok(SubmissionView.From(done));
+                return TypedResults.Ok(await ViewAsync(done, store, http.RequestAborted));
         }
-        return TypedResults.Accepted($"/v1/submissions/{submission!.Id}", SubmissionView.From(submission));
+        return TypedResults.Accepted($"/v1/submissions/{submission!.Id}", await ViewAsync(submission!, store, http.RequestAborted));
     }
 
     /// <summary>The same key again: the same body gets the same submission, a different body is refused.</summary>
-    static Results<Ok<SubmissionView>, Accepted<SubmissionView>, ProblemHttpResult> Repeat(SubmissionRecord earlier, string hash) =>
+    static async Task<Results<Ok<SubmissionView>, Accepted<SubmissionView>, ProblemHttpResult>> RepeatAsync(
+        SubmissionRecord earlier, string hash, IJudgeStore store, CancellationToken ct) =>
         earlier.RequestHash != hash
             ? ApiResults.Invalid("Idempotency-Key", "was already used with a different request body")
             : earlier.Status == SubmissionStatus.Completed
-                ? TypedResults.Ok(SubmissionView.From(earlier))
-                : TypedResults.Accepted($"/v1/submissions/{earlier.Id}", SubmissionView.From(earlier));
+                ? TypedResults.Ok(await ViewAsync(earlier, store, ct))
+                : TypedResults.Accepted($"/v1/submissions/{earlier.Id}", await ViewAsync(earlier, store, ct));
 
     static async Task<Results<Ok<SubmissionView>, ProblemHttpResult>> Get(Guid id, IJudgeStore store, CancellationToken ct) =>
         await store.GetSubmissionAsync(id, ct) is { } submission
-            ? TypedResults.Ok(SubmissionView.From(submission))
+            ? TypedResults.Ok(await ViewAsync(submission, store, ct))
             : ApiResults.NotFound($"No submission '{id}'.");
+
+    /// <summary>The submission's view, with its webhook's delivery when it was made with a callback.</summary>
+    static async Task<SubmissionView> ViewAsync(SubmissionRecord s, IJudgeStore store, CancellationToken ct) =>
+        s.Callback is null
+            ? SubmissionView.From(s)
+            : SubmissionView.From(s) with { Webhook = WebhookView.From((await store.GetWebhookDeliveriesAsync(s.Id, ct)).LastOrDefault()) };
 }

@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace Judge.Sandbox.Protocol;
 
 /// <summary>
-/// One datagram on the control channel between the pool and a host (SOCK_SEQPACKET). A "run" carries the child's
-/// four descriptors (request, result, stdout and stderr pipes) as SCM_RIGHTS; the host never reads them. Nothing here is
+/// One datagram on the control channel between the pool and a host (SOCK_SEQPACKET). A "run" carries the progress pipe's
+/// read end (the host's) and the child's descriptors (request, progress write end, and per test result, stdout and
+/// stderr pipes) as SCM_RIGHTS; the host reads only the progress bytes. Nothing here is
 /// candidate data: only ids, limits and the host's own measurements.
 /// </summary>
 internal sealed record ControlMessage

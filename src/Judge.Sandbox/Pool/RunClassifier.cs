@@ -21,7 +21,12 @@ internal static class RunClassifier
     /// from), whether the host's clock ended it, the host's measurements, the pool's output counts, and the frame.</summary>
     /// <param name="Frame">Everything the test's result pipe held: a 4-byte big-endian length, then that many bytes of JSON.</param>
     public sealed record Measured(int Status, bool TimedOut, long CpuUs, long WallUs, long PeakRssKb, long BaseRssKb,
-        bool OutputOverflow, string Stdout, bool StdoutTruncated, string Stderr, bool StderrTruncated, byte[]? Frame);
+        bool OutputOverflow, string Stdout, bool StdoutTruncated, string Stderr, bool StderrTruncated, byte[]? Frame)
+    {
+        /// <summary>The raw output bytes, when they are not valid UTF-8.</summary>
+        public byte[]? StdoutBytes { get; init; }
+        public byte[]? StderrBytes { get; init; }
+    }
 
     public static RunResult Classify(RunRequest request, Measured m)
     {
@@ -40,6 +45,8 @@ internal static class RunClassifier
         {
             Status = s, Value = value, Error = error, CpuMs = cpuMs, WallMs = wallMs, MemoryKb = memoryKb,
             Stdout = m.Stdout, Stderr = m.Stderr, StdoutTruncated = m.StdoutTruncated, StderrTruncated = m.StderrTruncated,
+            ExitCode = exited ? exitCode : null, Signal = exited ? null : signal,
+            StdoutBytes = m.StdoutBytes, StderrBytes = m.StderrBytes,
         };
 
         if (m.OutputOverflow)

@@ -259,7 +259,10 @@ internal sealed class SandboxHost : IAsyncDisposable
             var result = RunClassifier.Classify(request.Single(first + j), new RunClassifier.Measured(
                 last ? exit.Status : 0, last && exit.TimedOut, measure.CpuUs, measure.WallUs, measure.PeakRssKb, exit.BaseRssKb,
                 stdout.Over || stderr.Over || (last && drainedOverflow),
-                Decode(stdout.Bytes), stdout.Over, Decode(stderr.Bytes), stderr.Over, pipes.ReadResult(j)));
+                Decode(stdout.Bytes), stdout.Over, Decode(stderr.Bytes), stderr.Over, pipes.ReadResult(j))
+            {
+                StdoutBytes = RawUnlessUtf8(stdout.Bytes), StderrBytes = RawUnlessUtf8(stderr.Bytes),
+            });
             results.Add(result);
             if (result.Status == RunStatus.CompilationError)
             {
@@ -274,6 +277,9 @@ internal sealed class SandboxHost : IAsyncDisposable
     }
 
     static string Decode(byte[] bytes) => bytes.Length == 0 ? "" : Encoding.UTF8.GetString(bytes);
+
+    // Output that is not UTF-8 is kept as bytes too, so a caller can hand it on exactly (base64) or refuse it.
+    static byte[]? RawUnlessUtf8(byte[] bytes) => System.Text.Unicode.Utf8.IsValid(bytes) ? null : bytes;
 
     void TryKill(long id)
     {

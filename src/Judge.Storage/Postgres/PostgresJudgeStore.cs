@@ -214,6 +214,17 @@ internal sealed class PostgresJudgeStore : IJudgeStore, IAsyncDisposable
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    public async Task<IReadOnlyDictionary<DateOnly, int>> CountRequestsByDayAsync(JobKind kind, DateTimeOffset since, CancellationToken ct = default)
+    {
+        await using var cmd = Command("""
+            SELECT (created_at AT TIME ZONE 'UTC')::date, count(*)::int FROM requests WHERE kind = $1 AND created_at >= $2 GROUP BY 1
+            """, P(KindName(kind)), P(Utc(since)));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var days = new Dictionary<DateOnly, int>();
+        while (await reader.ReadAsync(ct)) days[reader.GetFieldValue<DateOnly>(0)] = reader.GetInt32(1);
+        return days;
+    }
+
     // ---- the queue
 
     public async Task<ClaimedJob?> ClaimAsync(string workerId, TimeSpan lease, int maxRunningPerClient, CancellationToken ct = default)

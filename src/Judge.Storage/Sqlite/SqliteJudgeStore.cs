@@ -140,6 +140,22 @@ internal sealed class SqliteJudgeStore : IJudgeStore
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyDictionary<DateOnly, int>> CountRequestsByDayAsync(JobKind kind, DateTimeOffset since, CancellationToken ct = default)
+    {
+        using var connection = Open();
+        // created_at is ISO 8601 in UTC (Iso), so its first ten characters are the UTC day and text order is time order.
+        using var cmd = Command(connection, null, """
+            SELECT substr(created_at, 1, 10), count(*) FROM requests WHERE kind = $kind AND created_at >= $since GROUP BY 1
+            """, ("$kind", KindName(kind)), ("$since", Iso(since < MinIso ? MinIso : since)));
+        using var reader = cmd.ExecuteReader();
+        var days = new Dictionary<DateOnly, int>();
+        while (reader.Read())
+            days[DateOnly.ParseExact(reader.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture)] = reader.GetInt32(1);
+        return Task.FromResult<IReadOnlyDictionary<DateOnly, int>>(days);
+    }
+
+    static readonly DateTimeOffset MinIso = new(1, 1, 2, 0, 0, 0, TimeSpan.Zero);
+
     // ---- the queue
 
     public Task<ClaimedJob?> ClaimAsync(string workerId, TimeSpan lease, int maxRunningPerClient, CancellationToken ct = default)

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Judge.Storage;
+
+namespace Judge.Api.Tests.Webhooks;
+
+/// <summary>
+/// The built API (role api: the webhook sender, no sandbox) as a child process is killed with SIGKILL while a delivery
+/// waits for its retry; started again on the same data, it delivers. The submission is graded by the test itself,
+/// through the store, as a worker would complete it.
+/// </summary>
+public sealed class WebhookRestartTests : IDisposable
+{
+    readonly string _root = Path.Combine(Path.GetTempPath(), "judge-webhook-restart", Guid.NewGuid().ToString("N"));
+    readonly List<Process> _processes = [];
+    static readonly string Secret = WebhookReceiver.NewSecret();
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_delivery_waiting_for_its_retry_survives_kill_9_and_arrives_after_the_restart()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "problems", "basics"));
+        File.WriteAllText(Path.Combine(_root, "problems", "basics", "add-two.yaml"), TestProblems.AddTwoYaml);
+        var restarted = false;
+        // Refuses (503) until the first process is dead, then accepts.
+        await using var receiver = await WebhookReceiver.StartAsync(_ => Volatile.Read(ref restarted) ? 200 : 503);
+
+        var store = StorageSetup.Create(new StorageOptions { DataDirectory = Path.Combine(_root, "data") });
+        await store.MigrateAsync();
+        var submission = new NewSubmission(Guid.NewGuid(), "ip:127.0.0.1", "add-two", TestProblems.AddTwoSolution, null, "hash",
+            DateTimeOffset.UtcNow, new Callback(receiver.Url + "after-restart", "v1"));
+        (await store.InsertSubmissionAsync(submission, 100)).Outcome.Should().Be(InsertOutcome.Inserted);
+        var job = (await store.ClaimAsync("test-worker", TimeSpan.FromMinutes(1), 10))!;
+        (await store.CompleteSubmissionAsync(job, new CompletedSubmission("""{"verdict":"accepted","passed":3,"total":3}""", "1"))).Should().BeTrue();
+
+        var port = FreePort();
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        var first = Start(port);
+        await WaitReadyAsync(http, first);
+        // The first attempt fails (503) and the delivery waits for its retry.
+        await receiver.WaitForAsync(1);
+        var pending = await WebhookAsync(http, submission.Id, w => w.GetProperty("attempts").GetInt32() >= 1);
+        pending.GetProperty("status").GetString().Should().Be("pending");
+        pending.GetProperty("lastStatusCode").GetInt32().Should().Be(503);
+
+        first.Kill(entireProcessTree: false); // SIGKILL: no graceful shutdown
+        first.WaitForExit(10_000).Should().BeTrue();
+        var attemptsBeforeKill = receiver.Received.Count;
+        Volatile.Write(ref restarted, true);
+
+        var second = Start(port);
+        await WaitReadyAsync(http, second);
+        var delivered = await WebhookAsync(http, submission.Id, w => w.GetProperty("status").GetString() != "pending");
+        delivered.GetProperty("status").GetString().Should().Be("delivered");
+        // Every attempt the first process recorded, plus the one that delivered (an attempt cut short by the kill is not recorded).
+        delivered.GetProperty("attempts").GetInt32().Should().BeInRange(2, attemptsBeforeKill + 1);
+        var received = receiver.Received.ToList();
+        received.Last().Answered.Should().Be(200);
+        received.Select(r => r.Header("webhook-id")).Distinct().Should().ContainSingle("the same delivery, retried by the new process");
+        received.Should().OnlyContain(r => r.Header("webhook-signature") == WebhookReceiver.ExpectedSignature(Secret, r));
+        JsonDocument.Parse(received.Last().Body).RootElement.GetProperty("verdict").GetString().Should().Be("accepted");
+    }
+
+    static async Task<JsonElement> WebhookAsync(HttpClient http, Guid id, Func<JsonElement, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var webhook = (await http.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}")).GetProperty("webhook");
+            if (until(webhook)) return webhook;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(webhook.ToString());
+            await Task.Delay(50);
+        }
+    }
+
+    Process Start(int port)
+    {
+        var dll = CrashRecoveryTests.ApiDll();
+        var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["Judge__Role"] = "api";
+        info.Environment["Storage__DataDirectory"] = Path.Combine(_root, "data");
+        info.Environment["Problems__Directory"] = Path.Combine(_root, "problems");
+        info.Environment["Webhooks__SigningSecret"] = Secret;
+        info.Environment["Webhooks__AllowPrivateTargets"] = "true";
+        // Long enough that the kill comes while the delivery waits, short enough for a quick test.
+        info.Environment["Webhooks__InitialBackoffSeconds"] = "1.5";
+        info.Environment["Webhooks__MaxBackoffSeconds"] = "3";
+        info.Environment["Webhooks__PollMilliseconds"] = "100";
+        info.Environment["Webhooks__TimeoutSeconds"] = "2";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+        return process;
+    }
+
+    static async Task WaitReadyAsync(HttpClient http, Process process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            process.HasExited.Should().BeFalse("the API process should keep running");
+            try
+            {
+                if ((await http.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("the API did not become ready");
+    }
+
+    static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+            process.HasExited.Should().BeTrue("no API process may outlive the test");
+            process.Dispose();
+        }
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}
