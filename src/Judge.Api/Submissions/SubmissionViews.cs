@@ -33,7 +33,7 @@ public sealed record SubmissionView(
     public static SubmissionView From(SubmissionRecord s)
     {
         var r = s.ResultJson is null ? null : JsonSerializer.Deserialize<SubmissionResult>(s.ResultJson, JudgeJson.Options);
-        return new(s.Id, s.ProblemId, s.Status, r?.Verdict, r?.Passed, r?.Total, r?.TimeMs, r?.MemoryKb, r?.Tests.Select(t => t.ForClient()).ToList(),
+        return new(s.Id, s.ProblemId, s.Status, r?.Verdict, r?.Passed, r?.Total, r?.TimeMs, r?.MemoryKb, r?.Tests?.Select(t => t.ForClient()).ToList(), // a stored result may have no tests
             r?.Takeaway, r?.Message, s.CreatedAt, s.CompletedAt);
     }
 }
