@@ -235,7 +235,7 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
                     catch (IOException)
                     {
                         // Its end is closed, so it died while waiting (its pid may already be reused: no kill).
-                        Unregister(child);
+                        Unregister(child, started: false);
                         child = null;
                     }
                     finally { Libc.close(spare.Fd); }
@@ -309,18 +309,19 @@ internal sealed unsafe class ZygoteHost(string controlPath, string pythonLibrary
         }
     }
 
-    /// <summary>Forgets a child (reaped, or never started) and frees its uid. Under the lock.</summary>
-    void Unregister(Child child)
+    /// <summary>Forgets a child (reaped, or never started) and frees its uid. A reaped child's progress pipe is closed by
+    /// the progress thread (whether or not it still polls it: it stops at the hang-up); a child that never started leaves
+    /// it to the caller, who tries another spare with it. Under the lock.</summary>
+    void Unregister(Child child, bool started = true)
     {
         _children.Remove(child.Pid);
         _byId.Remove(child.Id);
         child.Timer?.Dispose();
         _freeUids.Enqueue(child.Uid);
-        if (_progress.Remove(child.ProgressFd))
-        {
-            _progressToClose.Add(child.ProgressFd);
-            WakeProgress();
-        }
+        _progress.Remove(child.ProgressFd);
+        if (!started) return;
+        _progressToClose.Add(child.ProgressFd);
+        WakeProgress();
     }
 
     /// <summary>
