@@ -281,6 +281,46 @@ public sealed class CrossRunAttackTests(SharedHostPoolFixture fx)
             """),
 
         // Scheduling, priority and I/O priority of other processes, groups and the user (the zygote would keep them).
+        new("/proc of every other process: mem, maps, smaps, pagemap, environ, auxv, stack, syscall, fd, cwd and root", """
+            def attack():
+                innocents = wait_for_innocents(4)
+                attempts = []
+                for pid in sorted(set([os.getppid(), 1] + others())):
+                    for name in ('mem', 'maps', 'smaps', 'pagemap', 'environ', 'auxv', 'stack', 'syscall', 'fd', 'cwd', 'root'):
+                        path = '/proc/%d/%s' % (pid, name)
+                        try:
+                            if name in ('fd', 'cwd', 'root'):
+                                os.listdir(path)
+                            else:
+                                with open(path, 'rb') as f:
+                                    f.read(1)
+                            attempts.append((path, 0))
+                        except PermissionError:
+                            attempts.append((path, -errno.EPERM))  # EACCES or EPERM: refused either way
+                        except (FileNotFoundError, ProcessLookupError):
+                            pass  # a spare or a run that ended meanwhile
+                return report(attempts, innocents)
+            """),
+        new("pipe buffers: opens pipes until refused, fills each, and tries to grow each to 1 MiB", """
+            def attack():
+                innocents = wait_for_innocents(4)
+                attempts, pipes = [], []
+                try:
+                    while True:
+                        r, w = os.pipe()
+                        pipes.append((r, w))
+                except OSError:
+                    pass
+                for r, w in pipes:
+                    attempts.append(('F_SETPIPE_SZ %d' % w, call('fcntl', w, 1031, 1 << 20)))
+                    os.set_blocking(w, False)
+                    try:
+                        while True:
+                            os.write(w, b'x' * 65536)
+                    except BlockingIOError:
+                        pass
+                return report(attempts, innocents)
+            """),
         new("sched_setaffinity of every other process to one CPU", """
             def attack():
                 innocents = wait_for_innocents(4)
