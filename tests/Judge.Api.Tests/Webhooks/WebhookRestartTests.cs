@@ -54,8 +54,10 @@ public sealed class WebhookRestartTests : IDisposable
         await WaitReadyAsync(http, second);
         var delivered = await WebhookAsync(http, submission.Id, w => w.GetProperty("status").GetString() != "pending");
         delivered.GetProperty("status").GetString().Should().Be("delivered");
-        // Every attempt the first process recorded, plus the one that delivered (an attempt cut short by the kill is not recorded).
-        delivered.GetProperty("attempts").GetInt32().Should().BeInRange(2, attemptsBeforeKill + 1);
+        // Every recorded attempt is a request the receiver saw (an attempt cut short by the kill is not recorded; on a
+        // starved machine the new process may time out once before it delivers, which counts and was seen too).
+        attemptsBeforeKill.Should().BeGreaterThanOrEqualTo(1);
+        delivered.GetProperty("attempts").GetInt32().Should().BeInRange(2, receiver.Received.Count);
         var received = receiver.Received.ToList();
         received.Last().Answered.Should().Be(200);
         received.Select(r => r.Header("webhook-id")).Distinct().Should().ContainSingle("the same delivery, retried by the new process");
