@@ -95,6 +95,9 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["RateLimit__ReadPermitLimit"] = "1000000";
         env["Queue__Capacity"] = QueueCapacity.ToString(CultureInfo.InvariantCulture);
         env["Queue__RetryAfterSeconds"] = "1";
+        // The bench is one client: the fair-share caps between clients would measure the cap, not the server.
+        env["Queue__MaxPendingRequestsPerClient"] = "100000";
+        env["Queue__MaxRunningPerClient"] = "100000";
         if (Workers > 0) env["Worker__Concurrency"] = Workers.ToString(CultureInfo.InvariantCulture);
         env["Limits__WaitSeconds"] = "120";
         env["Logging__LogLevel__Default"] = "Warning";
