@@ -60,7 +60,8 @@ internal static class ApiBench
             lock (testTimes)
             {
                 submissionTimeMs.Add(body.GetProperty("timeMs").GetInt64());
-                foreach (var t in body.GetProperty("tests").EnumerateArray())
+                // Hidden tests carry no measurements (they would tell a candidate about the hidden inputs): visible ones only.
+                foreach (var t in body.GetProperty("tests").EnumerateArray().Where(t => t.TryGetProperty("timeMs", out var v) && v.ValueKind == JsonValueKind.Number))
                     testTimes.Add((t.GetProperty("timeMs").GetInt64(), t.GetProperty("cpuMs").GetInt64(), t.GetProperty("memoryKb").GetInt64()));
             }
         }
