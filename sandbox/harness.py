@@ -54,7 +54,7 @@ THREAD_STACK = 1024 * 1024
 CANDIDATE_FILE = "solution.py"
 EXIT_HARNESS_FAILED, EXIT_NO_SECCOMP = 70, 72
 
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+PR_SET_PDEATHSIG, PR_GET_KEEPCAPS, PR_GET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 1, 7, 27, 38
 
 _libc = None
 
@@ -125,6 +125,8 @@ def _zygote(channel_fd, dotnet_paths):
     threading.stack_size(THREAD_STACK)
     _block_bridge()
     judge_vclock.install()
+    _prepare_uid_switch()
+    _BUILTINS.update(vars(builtins))  # what a test must leave in place for the next one in the same child
     gc.collect()
     gc.freeze()
     _libc.malloc_trim(0)  # free heap pages go back to the kernel: fewer pages for every fork to map
@@ -248,7 +250,6 @@ def _spare(control_fd):
     os.setsid()
     _keep_only_fds(control_fd)
     null = os.open("/dev/null", os.O_RDONLY)
-    random.seed()  # as after os.fork: no run sees the zygote's (or another run's) random state
     for which, value in FIXED_LIMITS:
         resource.setrlimit(which, (value, value))  # soft = hard: nothing to raise later
     _rehearse()
@@ -266,28 +267,27 @@ def _spare(control_fd):
     return _run(null, fds[0], fds[1], fds[2:])
 
 
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-
-_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+def _prepare_uid_switch():
+    """In the zygote, once: what every run's uid switch relies on. No supplementary group is inherited, and no
+    securebit (SECBIT_KEEP_CAPS, SECBIT_NO_SETUID_FIXUP and the rest) or keep-capabilities flag is set, so the kernel
+    clears every permitted and effective capability when a child's uids all leave 0. That is checked here, not after
+    each switch: the check cost a child ~55 page faults (ctypes structures), and a fault is a copy of a page the
+    zygote shares with every child."""
+    os.setgroups([])
+    if _libc.prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != 0 or _libc.prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) != 0:
+        raise RuntimeError("zygote: a securebit or keep-capabilities is set: a uid switch would keep capabilities")
+    if os.getgroups():
+        raise RuntimeError("zygote: supplementary groups remain")
 
 
 def _become(uid):
     """The run's own uid, given by the host: no other process in flight anywhere in the pool has it, so the kernel
     itself keeps this run's signals, /proc files, scheduling and per-uid budgets (RLIMIT_NPROC, pipe buffers) away from
-    every other run, the zygote and the host. Leaving uid 0 of the host's user namespace drops every capability."""
-    os.setgroups([])
+    every other run, the zygote and the host. Leaving uid 0 of the host's user namespace drops every capability (see
+    _prepare_uid_switch; RunIsolationTests reads a run's capability sets). The inheritable set bwrap gave the host may
+    remain: it grants nothing without exec, which the filter refuses."""
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
-    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
-    # (The inheritable set bwrap gave the host may remain: it grants nothing without exec, which the filter refuses.)
-    if _libc.capget(ctypes.byref(header), data) != 0 or any(d.effective or d.permitted for d in data):
-        raise RuntimeError("the run still holds capabilities after its uid switch")
     if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid):
         raise RuntimeError("the uid switch did not take")
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # a change of credentials clears it
@@ -395,8 +395,8 @@ def _run(null, request_fd, progress_fd, test_fds):
         _write_frame(TEST_FDS, {"kind": "internal_error", "message": "seccomp filter is not active"})
         return EXIT_NO_SECCOMP
 
-    builtins_before = dict(vars(builtins))
-    memory = _MemoryWatch(request["memoryMb"])
+    # What a test may leave for the next one is checked only when a next one runs in this child.
+    memory = _MemoryWatch(request["memoryMb"]) if len(tests) > 1 else None
     for index, test in enumerate(tests):
         result_fd, out_fd, err_fd = TEST_FDS + 3 * index, TEST_FDS + 3 * index + 1, TEST_FDS + 3 * index + 2
         os.dup2(out_fd, 1)
@@ -413,7 +413,9 @@ def _run(null, request_fd, progress_fd, test_fds):
         _write_frame(result_fd, result)
         if result["kind"] == "compile_error":
             return 0  # the same for every test: the pool applies it to all of them
-        stop = _left_behind(result, builtins_before, output_limit) or memory.spent(result)
+        if index == len(tests) - 1:
+            return 0
+        stop = _left_behind(result, output_limit) or memory.spent(result)
         for fd in (result_fd, out_fd, err_fd):
             os.close(fd)
         if stop:
@@ -469,7 +471,10 @@ class _MemoryWatch:
         return False
 
 
-def _left_behind(result, builtins_before, output_limit):
+_BUILTINS = {}  # the builtins module's dictionary as the zygote left it (a child starts with the same)
+
+
+def _left_behind(result, output_limit):
     """True when the next test must not run in this child: the test's error escaped as SystemExit/KeyboardInterrupt
     (or another BaseException that is not an Exception), it left threads running, changed builtins, or its output
     already passed the limit (the pool will say output_limit_exceeded)."""
@@ -481,7 +486,7 @@ def _left_behind(result, builtins_before, output_limit):
     if threading.active_count() > 1 or _native_threads() > 1:
         return True
     current = vars(builtins)
-    if current.keys() != builtins_before.keys() or any(current[k] is not v for k, v in builtins_before.items()):
+    if current.keys() != _BUILTINS.keys() or any(current[k] is not v for k, v in _BUILTINS.items()):
         return True
     return False
 

@@ -155,13 +155,12 @@ ALLOW = (
 
 # Allowed by the zygote's filter only, refused by every child's: the zygote makes a socket pair per spare and
 # sends the host its end (SCM_RIGHTS); a spare learns its socket's type and receives its run's descriptors, starts a
-# session of its own (so its CPU-share autogroup is its own), and switches to its run's uid (checking with capget
-# that no capability is left) before its own filter.
+# session of its own (so its CPU-share autogroup is its own), and switches to its run's uid before its own filter.
 ZYGOTE_ONLY = (
     ("The zygote's and the spare's sockets, the spare's own session, the switch to a run's uid", {
         "socketpair": Only("AF_UNIX", (arg_is(0, AF_UNIX),)),
         "sendmsg": ANY, "recvmsg": ANY, "getsockname": ANY, "getsockopt": ANY,
-        "setsid": ANY, "setresuid": ANY, "setresgid": ANY, "setgroups": ANY, "capget": ANY,
+        "setsid": ANY, "setresuid": ANY, "setresgid": ANY,
     }),
 )
 

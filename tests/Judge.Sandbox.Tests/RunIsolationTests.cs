@@ -45,6 +45,29 @@ public sealed class RunIsolationTests : IAsyncLifetime
             .Should().HaveCount(3).And.Subject.ElementAt(1).Should().BeGreaterThan(0, "the jail's uid 0 is not the machine's root");
     }
 
+    const string Credentials = """
+        def credentials():
+            fields = dict(line.split(":", 1) for line in open("/proc/self/status"))
+            return [int(fields[k].split()[0], 16) for k in ("CapPrm", "CapEff", "CapAmb")] + [fields["Groups"].strip()]
+        """;
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_run_holds_no_capability_and_no_supplementary_group_in_its_first_test_or_a_later_one()
+    {
+        // The uid switch drops the capabilities only because the zygote left no securebit set: read them, do not trust it.
+        var results = await _pool.RunBatchAsync(new BatchRequest(Credentials,
+            [new BatchTest(Expr: "credentials()"), new BatchTest(Expr: "credentials()")]));
+        results.Should().HaveCount(2);
+        foreach (var r in results)
+        {
+            r.Status.Should().Be(RunStatus.Ok, r.Error?.Message + r.Stderr);
+            r.Value!.ToJsonString().Should().Be("""[0,0,0,""]""", "no capability: permitted, effective, ambient; no group");
+        }
+        var single = await Run(Credentials, "credentials()");
+        single.Status.Should().Be(RunStatus.Ok, single.Error?.Message + single.Stderr);
+        single.Value!.ToJsonString().Should().Be("""[0,0,0,""]""");
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task The_host_is_out_of_reach_even_without_seccomp_standing_in_the_way()
     {
