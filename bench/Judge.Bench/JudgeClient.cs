@@ -95,7 +95,10 @@ internal sealed class JudgeClient(Uri baseAddress) : IDisposable
 
 internal static class MetricsExtensions
 {
-    public static double Get(this Dictionary<string, double> m, string key) => m.TryGetValue(key, out var v) ? v : 0;
+    /// <summary>The sum of every series of <paramref name="name"/>, whatever its labels (the node's role and id, for one).</summary>
+    public static double Get(this Dictionary<string, double> m, string name) =>
+        m.Where(kv => kv.Key == name || (kv.Key.StartsWith(name, StringComparison.Ordinal) && kv.Key.Length > name.Length && kv.Key[name.Length] == '{'))
+            .Sum(kv => kv.Value);
 
     /// <summary>Mean of a histogram between two snapshots, in milliseconds (NaN when nothing was observed).</summary>
     public static double MeanMsSince(this Dictionary<string, double> after, Dictionary<string, double> before, string histogram)
