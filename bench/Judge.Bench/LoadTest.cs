@@ -151,7 +151,7 @@ internal static class LoadTest
             if (cluster is null)
             {
                 Console.WriteLine($"fault: kill -9 sandbox host pid {hosts[0]} (at {counters.Completed} completed)");
-                ApiProcess.Kill(hosts[0], 9);
+                JudgeProcess.Signal(hosts[0], 9);
                 hostKills++;
             }
             await WaitCompleted(counters, o.Submissions * 11 / 20, overall.Token);

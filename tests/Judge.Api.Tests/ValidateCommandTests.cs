@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Judge.Testing;
 
 namespace Judge.Api.Tests;
 
@@ -26,7 +27,7 @@ public sealed class ValidateCommandTests : IDisposable
 
     async Task<(int Code, string Output)> RunAsync()
     {
-        var dll = CrashRecoveryTests.ApiDll();
+        var dll = JudgeProcess.BuiltDll();
         var info = new ProcessStartInfo("dotnet", [dll, "validate", _folder])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Judge.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Judge.Cluster.Tests;
@@ -53,7 +54,7 @@ public sealed class ComposeFileTests
         var compose = await FindComposeAsync();
         Skip.If(compose is null, "Docker Compose is not installed here (neither `docker compose` nor `docker-compose`); " +
             "the compose files were not checked");
-        var (exitCode, stdout, stderr) = await RunAsync(compose![0], [.. compose[1..], "-f", file, "config"], RepositoryRoot());
+        var (exitCode, stdout, stderr) = await RunAsync(compose![0], [.. compose[1..], "-f", file, "config"], JudgeProcess.RepositoryRoot());
         exitCode.Should().Be(0, $"{string.Join(' ', compose)} -f {file} config: {stderr}");
         var yaml = new YamlStream();
         yaml.Load(new StringReader(stdout));
@@ -90,13 +91,6 @@ public sealed class ComposeFileTests
 
     static List<string> SecurityOptions(YamlMappingNode service) =>
         [.. ((YamlSequenceNode)service["security_opt"]).Children.Select(c => c.ToString())];
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Judge.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root (Judge.sln) not found");
-    }
 
     static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string exe, string[] args, string directory)
     {

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Judge.Bench;
+using Judge.Testing;
 
 namespace Judge.Cluster.Tests;
 
@@ -13,31 +13,28 @@ namespace Judge.Cluster.Tests;
 /// </summary>
 internal sealed class JudgeNode : IAsyncDisposable
 {
-    readonly Dictionary<string, string> _environment;
-    readonly string _logPath;
-    Process? _process;
-    StreamWriter? _log;
+    readonly JudgeProcess _process;
 
-    public string Name { get; }
+    public string Name => _process.Name;
     public string Role { get; }
-    public int Port { get; }
+    public int Port => _process.Port;
     public HttpClient Http { get; }
-    public int Pid => _process?.Id ?? 0;
-    public bool HasExited => _process?.HasExited ?? true;
+    public int Pid => _process.Pid;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>(pid, start time) of every process seen below this node, for the leftover check.</summary>
     public ConcurrentDictionary<int, string> SeenDescendants { get; } = new();
 
     JudgeNode(string name, string role, Dictionary<string, string> environment, string logDirectory)
     {
-        Name = name;
         Role = role;
-        Port = FreePort();
-        _environment = environment;
-        _logPath = Path.Combine(logDirectory, $"{name}.log");
+        _process = new JudgeProcess(JudgeProcess.BuiltDll(), environment, name, Path.Combine(logDirectory, $"{name}.log"))
+        {
+            WhileRunning = RecordDescendants,
+        };
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })
         {
-            BaseAddress = new Uri($"http://127.0.0.1:{Port}"),
+            BaseAddress = _process.BaseAddress,
             Timeout = TimeSpan.FromSeconds(90),
         };
     }
@@ -54,50 +51,11 @@ internal sealed class JudgeNode : IAsyncDisposable
         return node;
     }
 
-    public void StartProcess()
-    {
-        var dll = ApiDll();
-        var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{Port}"])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in _environment) info.Environment[key] = value;
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        _log ??= new StreamWriter(_logPath, append: true) { AutoFlush = true };
-        var log = _log;
-        _process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {Name}");
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
+    /// <summary>Starts the node (again, on the same port); <see cref="WaitHealthyAsync"/> waits for it.</summary>
+    public void StartProcess() => _process.Start();
 
     /// <summary>GET /healthz until 200; returns every status seen on the way (connection refused is not a status).</summary>
-    public async Task<List<HttpStatusCode>> WaitHealthyAsync(TimeSpan timeout)
-    {
-        var seen = new List<HttpStatusCode>();
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < timeout)
-        {
-            if (HasExited) throw new InvalidOperationException($"{Name} exited with {_process!.ExitCode} while starting:\n{Log()}");
-            try
-            {
-                using var response = await Http.GetAsync("/healthz");
-                seen.Add(response.StatusCode);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    RecordDescendants();
-                    return seen;
-                }
-            }
-            catch (HttpRequestException) { }
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"{Name} was not healthy after {timeout.TotalSeconds} s:\n{Log()}");
-    }
+    public Task<List<HttpStatusCode>> WaitHealthyAsync(TimeSpan timeout) => _process.WaitHealthyAsync(timeout);
 
     public void RecordDescendants()
     {
@@ -107,33 +65,10 @@ internal sealed class JudgeNode : IAsyncDisposable
     }
 
     /// <summary>SIGKILL to the node process itself (its sandbox hosts die with it: bwrap --die-with-parent).</summary>
-    public async Task KillAsync()
-    {
-        RecordDescendants();
-        _process!.Kill(entireProcessTree: false);
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => _process.KillAsync();
 
-    /// <summary>SIGTERM and a graceful exit (SIGKILL after 30 s); returns the exit code.</summary>
-    public async Task<int> StopAsync()
-    {
-        if (_process is null) return 0;
-        if (!_process.HasExited)
-        {
-            RecordDescendants();
-            SysKill(_process.Id, 15);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try { await _process.WaitForExitAsync(cts.Token); }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-                return -1;
-            }
-        }
-        await _process.WaitForExitAsync(); // the output readers are drained
-        return _process.ExitCode;
-    }
+    /// <summary>SIGTERM and a graceful exit (SIGKILL after 30 s: -1); returns the exit code.</summary>
+    public async Task<int> StopAsync() => await _process.StopAsync(TimeSpan.FromSeconds(30)) ?? -1;
 
     /// <summary>Processes once seen below this node that still run (waits up to 10 s: orphans are reaped lazily here).</summary>
     public async Task<List<string>> LeftoversAsync()
@@ -147,45 +82,15 @@ internal sealed class JudgeNode : IAsyncDisposable
         return left;
     }
 
-    public string Log()
-    {
-        try
-        {
-            using var stream = new FileStream(_logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var text = new StreamReader(stream).ReadToEnd();
-            return text.Length > 6000 ? text[^6000..] : text;
-        }
-        catch (IOException) { return "(no log)"; }
-    }
+    /// <summary>The last of its output, for failure messages.</summary>
+    public string Log() => _process.Output();
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        _process?.Dispose();
-        _log?.Dispose();
+        await _process.DisposeAsync();
         Http.Dispose();
     }
 
-    /// <summary>The Judge.Api.dll built beside this test assembly's configuration (the project references it).</summary>
-    static string ApiDll()
-    {
-        var baseDir = AppContext.BaseDirectory;
-        var configuration = new DirectoryInfo(baseDir).Parent!.Name; // bin/<Configuration>/net10.0/
-        for (var dir = new DirectoryInfo(baseDir); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Judge.sln")))
-                return Path.Combine(dir.FullName, "src", "Judge.Api", "bin", configuration, "net10.0", "Judge.Api.dll");
-        return Path.Combine(baseDir, "Judge.Api.dll");
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} ({Role}, pid {Pid}, port {Port})");
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
-    static extern int SysKill(int pid, int signal);
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Judge.Testing;
 
 namespace Judge.Web.Tests;
 
@@ -30,7 +28,7 @@ public sealed class JudgeServer : IAsyncLifetime
     public const string ScreenshotsVariable = "JUDGE_SCREENSHOTS_DIR";
 
     readonly string _root = Path.Combine(Path.GetTempPath(), "judge-web-tests", Guid.NewGuid().ToString("N"));
-    Process? _process;
+    JudgeProcess? _process;
 
     public string Url { get; private set; } = "";
     public int ProblemCount { get; private set; }
@@ -38,7 +36,7 @@ public sealed class JudgeServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var problems = Path.Combine(_root, "problems");
-        var repository = RepositoryRoot();
+        var repository = JudgeProcess.RepositoryRoot();
         var bank = Path.Combine(repository, "problems");
         var own = Path.Combine(AppContext.BaseDirectory, "TestProblems");
         if (Environment.GetEnvironmentVariable(ScreenshotsVariable) is { Length: > 0 })
@@ -51,84 +49,30 @@ public sealed class JudgeServer : IAsyncLifetime
         }
         ProblemCount = Directory.EnumerateFiles(problems, "*.yaml", SearchOption.AllDirectories).Count();
 
-        var port = FreePort();
-        Url = $"http://127.0.0.1:{port}";
-        var dll = Path.Combine(repository, "src", "Judge.Api", "bin", Configuration(), "net10.0", "Judge.Api.dll");
-        var info = new ProcessStartInfo("dotnet", [dll, "--urls", Url])
+        _process = new JudgeProcess(JudgeProcess.BuiltDll(), new Dictionary<string, string>
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["Storage__DataDirectory"] = Path.Combine(_root, "data");
-        info.Environment["Problems__Directory"] = problems;
-        info.Environment["Sandbox__Hosts"] = "1";
-        info.Environment["Queue__Workers"] = "2";
-        info.Environment["RateLimit__SubmitPermitLimit"] = "10000";
-        info.Environment["RateLimit__ReadPermitLimit"] = "100000";
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await WaitReadyAsync();
+            ["Storage__DataDirectory"] = Path.Combine(_root, "data"),
+            ["Problems__Directory"] = problems,
+            ["Sandbox__Hosts"] = "1",
+            ["Queue__Workers"] = "2",
+            ["RateLimit__SubmitPermitLimit"] = "10000",
+            ["RateLimit__ReadPermitLimit"] = "100000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+        Url = _process.BaseAddress.ToString().TrimEnd('/');
+        await _process.StartAsync(TimeSpan.FromSeconds(120));
     }
 
-    async Task WaitReadyAsync()
+    public async Task DisposeAsync()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process!.HasExited) throw new InvalidOperationException($"Judge.Api exited with code {_process.ExitCode} before it was ready");
-            try
-            {
-                if ((await http.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("Judge.Api did not become ready within 120 s");
-    }
-
-    public Task DisposeAsync()
-    {
-        if (_process is { } process)
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000).Should().BeTrue("the API process must not outlive the tests");
-            process.Dispose();
-        }
+        // Kills it with its process tree; throws if it does not exit (the API process must not outlive the tests).
+        if (_process is not null) await _process.DisposeAsync();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
     }
 
     static void Copy(string from, string to)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(to)!);
         File.Copy(from, to);
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Judge.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Judge.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    /// <summary>The configuration this test assembly was built in (bin/&lt;Configuration&gt;/net10.0/).</summary>
-    static string Configuration() => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-
-    static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

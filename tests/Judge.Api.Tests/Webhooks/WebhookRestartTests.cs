@@ -1,9 +1,7 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Judge.Storage;
+using Judge.Testing;
 
 namespace Judge.Api.Tests.Webhooks;
 
@@ -15,7 +13,6 @@ namespace Judge.Api.Tests.Webhooks;
 public sealed class WebhookRestartTests : IDisposable
 {
     readonly string _root = Path.Combine(Path.GetTempPath(), "judge-webhook-restart", Guid.NewGuid().ToString("N"));
-    readonly List<Process> _processes = [];
     static readonly string Secret = WebhookReceiver.NewSecret();
 
     [Fact(Timeout = 120_000)]
@@ -35,23 +32,33 @@ public sealed class WebhookRestartTests : IDisposable
         var job = (await store.ClaimAsync("test-worker", TimeSpan.FromMinutes(1), 10))!;
         (await store.CompleteSubmissionAsync(job, new CompletedSubmission("""{"verdict":"accepted","passed":3,"total":3}""", "1"))).Should().BeTrue();
 
-        var port = FreePort();
-        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        var first = Start(port);
-        await WaitReadyAsync(http, first);
+        await using var api = new JudgeProcess(JudgeProcess.BuiltDll(), new Dictionary<string, string>
+        {
+            ["Judge__Role"] = "api",
+            ["Storage__DataDirectory"] = Path.Combine(_root, "data"),
+            ["Problems__Directory"] = Path.Combine(_root, "problems"),
+            ["Webhooks__SigningSecret"] = Secret,
+            ["Webhooks__AllowPrivateTargets"] = "true",
+            // Long enough that the kill comes while the delivery waits, short enough for a quick test.
+            ["Webhooks__InitialBackoffSeconds"] = "1.5",
+            ["Webhooks__MaxBackoffSeconds"] = "3",
+            ["Webhooks__PollMilliseconds"] = "100",
+            ["Webhooks__TimeoutSeconds"] = "2",
+        });
+        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        await api.StartAsync(TimeSpan.FromSeconds(60));
         // The first attempt fails (503) and the delivery waits for its retry.
         await receiver.WaitForAsync(1);
         var pending = await WebhookAsync(http, submission.Id, w => w.GetProperty("attempts").GetInt32() >= 1);
         pending.GetProperty("status").GetString().Should().Be("pending");
         pending.GetProperty("lastStatusCode").GetInt32().Should().Be(503);
 
-        first.Kill(entireProcessTree: false); // SIGKILL: no graceful shutdown
-        first.WaitForExit(10_000).Should().BeTrue();
+        await api.KillAsync(); // SIGKILL: no graceful shutdown
+        api.HasExited.Should().BeTrue();
         var attemptsBeforeKill = receiver.Received.Count;
         Volatile.Write(ref restarted, true);
 
-        var second = Start(port);
-        await WaitReadyAsync(http, second);
+        await api.StartAsync(TimeSpan.FromSeconds(60));
         var delivered = await WebhookAsync(http, submission.Id, w => w.GetProperty("status").GetString() != "pending");
         delivered.GetProperty("status").GetString().Should().Be("delivered");
         // Every recorded attempt is a request the receiver saw (an attempt cut short by the kill is not recorded; on a
@@ -77,70 +84,8 @@ public sealed class WebhookRestartTests : IDisposable
         }
     }
 
-    Process Start(int port)
-    {
-        var dll = CrashRecoveryTests.ApiDll();
-        var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["Judge__Role"] = "api";
-        info.Environment["Storage__DataDirectory"] = Path.Combine(_root, "data");
-        info.Environment["Problems__Directory"] = Path.Combine(_root, "problems");
-        info.Environment["Webhooks__SigningSecret"] = Secret;
-        info.Environment["Webhooks__AllowPrivateTargets"] = "true";
-        // Long enough that the kill comes while the delivery waits, short enough for a quick test.
-        info.Environment["Webhooks__InitialBackoffSeconds"] = "1.5";
-        info.Environment["Webhooks__MaxBackoffSeconds"] = "3";
-        info.Environment["Webhooks__PollMilliseconds"] = "100";
-        info.Environment["Webhooks__TimeoutSeconds"] = "2";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _processes.Add(process);
-        return process;
-    }
-
-    static async Task WaitReadyAsync(HttpClient http, Process process)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            process.HasExited.Should().BeFalse("the API process should keep running");
-            try
-            {
-                if ((await http.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException) { }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("the API did not become ready");
-    }
-
-    static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     public void Dispose()
     {
-        foreach (var process in _processes)
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
-            process.HasExited.Should().BeTrue("no API process may outlive the test");
-            process.Dispose();
-        }
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 }

@@ -45,15 +45,8 @@ public static class Judge0Runner
 
     /// <summary>Judge's run limits for a submission: CPU time (0 means none: Judge's largest) capped by the wall-clock
     /// limit, memory in whole MB; both within Judge's bounds. Both times are checked again on what was measured.</summary>
-    public static ResourceLimits Limits(Judge0Submission s)
-    {
-        var cpuMs = s.CpuTimeLimit == 0 ? ResourceLimits.MaxTimeMs : s.CpuTimeLimit * 1000;
-        var timeMs = Math.Min(cpuMs, s.WallTimeLimit * 1000);
-        var memoryMb = Math.Ceiling(s.MemoryLimit / 1024m);
-        return new ResourceLimits(
-            (int)Math.Clamp(Math.Ceiling(timeMs), ResourceLimits.MinTimeMs, ResourceLimits.MaxTimeMs),
-            (int)Math.Clamp(memoryMb, ResourceLimits.MinMemoryMb, ResourceLimits.MaxMemoryMb));
-    }
+    public static ResourceLimits Limits(Judge0Submission s) => CompatLimits.RunLimits(
+        s.CpuTimeLimit == 0 ? ResourceLimits.MaxTimeMs : s.CpuTimeLimit * 1000, s.WallTimeLimit * 1000, s.MemoryLimit / 1024m);
 
     /// <summary>The outcome of one run in Judge0's attributes (isolate's messages; status decided as Judge0 decides it).</summary>
     public static void Apply(Judge0Submission s, PythonProcess p)
@@ -68,11 +61,7 @@ public static class Judge0Runner
         s.CompileOutput = null;
         var stdout = p.Stdout;
         var stderr = p.Stderr;
-        var end = p.End;
-        var wallClock = p.WallClock;
-        if (end is ProcessEnd.Exited or ProcessEnd.Signaled && p.WallMs > s.WallTimeLimit * 1000) (end, wallClock) = (ProcessEnd.TimedOut, true);
-        else if (end is ProcessEnd.Exited or ProcessEnd.Signaled && s.CpuTimeLimit > 0 && p.CpuMs > s.CpuTimeLimit * 1000)
-            (end, wallClock) = (ProcessEnd.TimedOut, false);
+        var (end, wallClock) = CompatLimits.Measured(p, s.WallTimeLimit * 1000, s.CpuTimeLimit * 1000);
         // max_file_size (KB) limits what the program writes to stdout, as isolate's file-size limit does.
         var fileLimit = s.MaxFileSize * 1024L;
         if (end is not ProcessEnd.TimedOut and not ProcessEnd.Internal && stdout.Length > fileLimit)

@@ -221,11 +221,8 @@ internal static class PistonApi
         // use more CPU than wall time), bounded by Judge's own; both are checked again on what was measured.
         double wall = Positive(body["run_timeout"]) ?? options.RunTimeoutMs;
         double cpu = Positive(body["run_cpu_time"]) ?? options.RunCpuTimeMs;
-        var memoryBytes = Positive(body["run_memory_limit"]);
-        var memoryMb = memoryBytes is { } bytes ? (int)Math.Ceiling(bytes / 1000 / 1024) : ResourceLimits.MaxMemoryMb;
-        var runLimits = new ResourceLimits(
-            Math.Clamp((int)Math.Ceiling(Math.Min(cpu, wall)), ResourceLimits.MinTimeMs, ResourceLimits.MaxTimeMs),
-            Math.Clamp(memoryMb, ResourceLimits.MinMemoryMb, ResourceLimits.MaxMemoryMb));
+        double memoryMb = Positive(body["run_memory_limit"]) is { } bytes ? bytes / 1000 / 1024 : ResourceLimits.MaxMemoryMb;
+        var runLimits = CompatLimits.RunLimits(cpu, wall, memoryMb);
         return new Parsed(new Job(code, stdin, args, runLimits, version, cpu, wall), null);
     }
 
@@ -233,11 +230,7 @@ internal static class PistonApi
     {
         var stdout = Encoding.UTF8.GetString(p.Stdout);
         var stderr = Encoding.UTF8.GetString(p.Stderr);
-        var end = p.End;
-        var wallClock = p.WallClock;
-        // Measured against the request's own limits, which may be tighter than the run's budget.
-        if (end is ProcessEnd.Exited or ProcessEnd.Signaled && p.WallMs > job.WallLimitMs) (end, wallClock) = (ProcessEnd.TimedOut, true);
-        else if (end is ProcessEnd.Exited or ProcessEnd.Signaled && p.CpuMs > job.CpuLimitMs) (end, wallClock) = (ProcessEnd.TimedOut, false);
+        var (end, wallClock) = CompatLimits.Measured(p, job.WallLimitMs, job.CpuLimitMs);
 
         (string? status, string? message, int? code, string? signal) = end switch
         {
