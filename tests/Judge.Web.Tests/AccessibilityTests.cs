@@ -49,6 +49,16 @@ public sealed class AccessibilityTests(JudgeServer server, BrowserFixture browse
     }
 
     [Fact]
+    public async Task Axe_finds_no_serious_or_critical_violation_on_a_result_cut_at_the_shown_cap()
+    {
+        await OpenProblemAsync("repeat-text");
+        await PasteCodeAsync("repeat-text", "def repeat(text, times):\n    print('-' * 20000)\n    return text.upper() * times\n");
+        await SubmitAndWaitAsync("wrong_answer");
+        await Expect(ByTestId("truncated").First).ToBeVisibleAsync();
+        (await SeriousViolationsInLightAndDarkAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Dark_mode_follows_the_system_preference()
     {
         await OpenAsync("/");

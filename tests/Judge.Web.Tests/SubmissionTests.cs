@@ -7,6 +7,9 @@ namespace Judge.Web.Tests;
 [Collection(WebCollection.Name)]
 public sealed class SubmissionTests(JudgeServer server, BrowserFixture browser) : WebTest(server, browser)
 {
+    // A visible test's time and memory, both there or the span left out.
+    static readonly Regex TestMeasures = new(@"^\d+ ms · \d+(\.\d)? (KiB|MiB)$");
+
     const string CountCallsSolution = """
         import functools
 
@@ -62,6 +65,7 @@ public sealed class SubmissionTests(JudgeServer server, BrowserFixture browser) 
         await Expect(small.GetByTestId("diff-actual")).ToHaveTextAsync("-1");
         await Expect(small.GetByTestId("difference")).ToBeVisibleAsync();
         await Expect(small.GetByTestId("test-stdout")).ToHaveTextAsync("adding 1 2\n");
+        await Expect(small.GetByTestId("truncated")).ToHaveCountAsync(0);
         await Expect(ByTestId("test-result").Filter(new() { HasText = "zeros" })).ToHaveAttributeAsync("data-verdict", "accepted");
         var halves = ByTestId("test-result").Filter(new() { HasText = "halves" });
         await Expect(halves.GetByTestId("diff-expected")).ToHaveTextAsync("1.0");
@@ -75,6 +79,120 @@ public sealed class SubmissionTests(JudgeServer server, BrowserFixture browser) 
 
         await OpenAsync("/");
         await Expect(Page.Locator("[data-problem-id='add-numbers']").Locator("..").GetByTestId("problem-status")).ToHaveTextAsync("Tried");
+    }
+
+    [Fact]
+    public async Task A_hidden_tests_line_shows_no_measurements_and_no_dangling_separator()
+    {
+        await OpenProblemAsync("add-numbers");
+        await PasteCodeAsync("add-numbers", "def add(a, b):\n    return a - b\n");
+        await SubmitAndWaitAsync("wrong_answer");
+
+        // The API leaves a hidden test's time and memory out: its line has its name and verdict, nothing else.
+        var hidden = ByTestId("test-result").Filter(new() { HasText = "huge numbers" }).Locator(".test-head");
+        await Expect(hidden.Locator(".verdict")).ToHaveTextAsync("wrong_answer");
+        await Expect(hidden.Locator(".measure")).ToHaveCountAsync(0);
+        await Expect(hidden).ToHaveTextAsync("huge numberswrong_answer");
+
+        var visible = ByTestId("test-result").Filter(new() { HasText = "small numbers" }).Locator(".test-head .measure");
+        await Expect(visible).ToHaveTextAsync(TestMeasures);
+        await Expect(Page.Locator(".verdict-line .measure")).ToHaveTextAsync(new Regex(@"^longest \d+ ms · peak \d+(\.\d)? (KiB|MiB)$"));
+    }
+
+    [Fact]
+    public async Task A_compilation_error_shows_each_tests_measurements_whole_or_not_at_all()
+    {
+        await OpenProblemAsync("add-numbers");
+        await PasteCodeAsync("add-numbers", "def add(a, b)\n    return a + b\n");
+        await SubmitAndWaitAsync("compilation_error");
+
+        var heads = Page.Locator("[data-testid=test-result] .test-head");
+        await Expect(heads).ToHaveCountAsync(5);
+        foreach (var head in await heads.AllAsync())
+        {
+            var text = await head.TextContentAsync();
+            text.Should().NotContainAny("undefined", "NaN", "null");
+            var measures = await head.Locator(".measure").AllTextContentsAsync();
+            if (measures.Count == 0) text.Should().NotContain("·", "a separator stands only between two measurements");
+            foreach (var measure in measures) measure.Should().MatchRegex(TestMeasures.ToString());
+        }
+        await Expect(Page.Locator("[data-testid=test-result]").Filter(new() { HasText = "huge numbers" }).Locator(".measure")).ToHaveCountAsync(0);
+    }
+
+    const string LoudRepeat = "def repeat(text, times):\n    print('-' * 20000)\n    return text.upper() * times\n";
+
+    [Fact]
+    public async Task Values_past_the_shown_cap_show_as_the_cut_repr_marked_truncated()
+    {
+        await OpenProblemAsync("repeat-text");
+        await PasteCodeAsync("repeat-text", LoudRepeat);
+        await SubmitAndWaitAsync("wrong_answer");
+
+        // Expected (from the solution) and actual are 20000 characters: the server sends each as its repr cut to 16 KiB,
+        // which the page shows as it is, not quoted again as a Python str.
+        var cut = ByTestId("test-result").Filter(new() { HasText = "ten thousand times" });
+        await Expect(cut).ToHaveAttributeAsync("data-verdict", "wrong_answer");
+        Shape(await cut.GetByTestId("diff-expected").TextContentAsync()).Should().Be("'abab … ab... (16384 characters)");
+        Shape(await cut.GetByTestId("diff-actual").TextContentAsync()).Should().Be("'ABAB … AB... (16384 characters)");
+        var markers = cut.GetByTestId("diff").GetByTestId("truncated");
+        await Expect(markers).ToHaveCountAsync(2);
+        await Expect(cut.GetByTestId("diff").Locator(".comparison-label")).ToHaveTextAsync(["Expected truncated", "Got truncated"]);
+        await Expect(markers.First).ToBeVisibleAsync();
+        await Expect(cut.GetByTestId("truncated-note")).ToBeVisibleAsync();
+
+        // Printed output past the cap: the text as printed up to the cap, marked; the values here are whole.
+        var whole = ByTestId("test-result").Filter(new() { HasText = "three times" });
+        await Expect(whole.GetByTestId("diff-expected")).ToHaveTextAsync("'ababab'");
+        await Expect(whole.GetByTestId("diff-actual")).ToHaveTextAsync("'ABABAB'");
+        await Expect(whole.GetByTestId("diff").GetByTestId("truncated")).ToHaveCountAsync(0);
+        await Expect(whole.Locator("summary")).ToHaveTextAsync("Printed output truncated");
+        Shape(await whole.GetByTestId("test-stdout").TextContentAsync()).Should().Be("----- … ----- (16384 characters)");
+        PageErrors.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Long_values_too_different_to_diff_in_time_show_whole_and_unmarked()
+    {
+        await OpenProblemAsync("repeat-text");
+        await PasteCodeAsync("repeat-text", LoudRepeat);
+        await SubmitAndWaitAsync("wrong_answer");
+
+        // 'a-a-…' against 'A-A-…' differs in 7000 of 14000 words: a word diff would stall the page for tens of seconds
+        // (the verdict, drawn in the same pass, with it).
+        var test = ByTestId("test-result").Filter(new() { HasText = "letters and dashes" });
+        Shape(await test.GetByTestId("diff-expected").TextContentAsync()).Should().Be("'a-a- … a-a-' (14002 characters)");
+        Shape(await test.GetByTestId("diff-actual").TextContentAsync()).Should().Be("'A-A- … A-A-' (14002 characters)");
+        await Expect(test.GetByTestId("diff").Locator("del, ins")).ToHaveCountAsync(0);
+        await Expect(test.GetByTestId("diff-unmarked")).ToBeVisibleAsync();
+        await Expect(test.GetByTestId("diff").GetByTestId("truncated")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>A long text as its first and last five characters and its length, so a failure message stays short.</summary>
+    static string Shape(string? text) =>
+        text is null ? "(none)" : text.Length <= 14 ? text : $"{text[..5]} … {text[^5..]} ({text.Length} characters)";
+
+    [Fact]
+    public async Task Expected_output_past_the_shown_cap_shows_as_the_cut_repr_unmarked_by_the_diff()
+    {
+        await OpenProblemAsync("dash-line");
+        await PasteCodeAsync("dash-line", "n = int(input())\nprint('=' * n)\n");
+        await SubmitAndWaitAsync("wrong_answer");
+
+        // The long test's expected output is the solution's, sent back cut as a repr: a diff against printed text would
+        // mark everything, so both are shown as they are, each marked truncated.
+        var cut = ByTestId("test-result").Filter(new() { HasText = "twenty thousand dashes" });
+        await Expect(cut.GetByTestId("diff").Locator(".comparison-label")).ToHaveTextAsync(["Expected output truncated", "Printed truncated"]);
+        Shape(await cut.GetByTestId("diff-expected").TextContentAsync()).Should().Be("'---- … --... (16384 characters)");
+        Shape(await cut.GetByTestId("diff-actual").TextContentAsync()).Should().Be("===== … ===== (16384 characters)");
+        await Expect(cut.GetByTestId("diff").Locator("del, ins")).ToHaveCountAsync(0);
+        await Expect(cut.GetByTestId("diff-unmarked")).ToHaveCountAsync(0);
+
+        // Output the test states is whole in the problem: a plain diff, nothing marked truncated.
+        var whole = ByTestId("test-result").Filter(new() { HasText = "five dashes" });
+        await Expect(whole.GetByTestId("diff-expected")).ToHaveTextAsync("-----\n");
+        await Expect(whole.GetByTestId("diff-actual")).ToHaveTextAsync("=====\n");
+        await Expect(whole.GetByTestId("diff").Locator("del")).ToHaveCountAsync(1);
+        await Expect(whole.GetByTestId("truncated")).ToHaveCountAsync(0);
     }
 
     [Fact]

@@ -26,11 +26,17 @@ export function sleep(ms, signal) {
   });
 }
 
+// A measurement the API left out (a hidden test carries none) formats as '': callers show only what exists.
+const measured = (n) => typeof n === 'number' && Number.isFinite(n);
+
 export function formatMemory(kb) {
-  if (kb === null || kb === undefined) return '';
+  if (!measured(kb)) return '';
   return kb < 1024 ? `${kb} KiB` : `${(kb / 1024).toFixed(1)} MiB`;
 }
 
 export function formatTime(ms) {
-  return ms === null || ms === undefined ? '' : `${ms} ms`;
+  return measured(ms) ? `${ms} ms` : '';
 }
+
+/** The formatted parts that exist, joined by ' · ' ('' when none does). */
+export const joinMeasures = (...parts) => parts.filter(Boolean).join(' · ');

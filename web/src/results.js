@@ -1,7 +1,7 @@
 // How a graded submission and an ad-hoc run are shown: the verdict exactly as the API names it, one row per test,
 // and for a visible test that failed, what was expected next to what came back.
 import { comparison } from './diff.js';
-import { formatMemory, formatTime, h } from './dom.js';
+import { formatMemory, formatTime, h, joinMeasures } from './dom.js';
 import { pyRepr } from './values.js';
 
 const EXPLANATIONS = {
@@ -28,28 +28,54 @@ export function renderProgress(status) {
 const comparesValue = (t) => Boolean(t.expr) && (t.expect !== undefined || (t.raises === undefined && t.stdout === undefined));
 const comparesStdout = (t) => t.stdout !== undefined || (!comparesValue(t) && t.raises === undefined);
 
+// The API cuts expected, actual, difference, stdout and the error's text past Limits:MaxShownBytes and names the cut
+// fields in `truncated`. A cut value arrives as its Python repr cut short (a string ending in "..."), not tagged.
+const isCut = (test, field) => Array.isArray(test.truncated) && test.truncated.includes(field);
+
+/** Marks a field the server cut. */
+const cutMarker = () => h('span', { class: 'cut-marker', 'data-testid': 'truncated' }, 'truncated');
+const withCut = (cut, ...content) => [...content, cut ? [' ', cutMarker()] : null];
+
+// A value as Python's repr shows it; a cut value already is its repr and is shown as sent.
+const shownValue = (test, field) => (isCut(test, field) && typeof test[field] === 'string' ? test[field] : pyRepr(test[field] ?? null));
+
 function comparisonFor(test, definition) {
   if (test.hidden || test.verdict !== 'wrong_answer' || !definition || definition.checker === 'regex') return null;
   const stdoutFailed = test.difference?.startsWith('stdout:') || (!comparesValue(definition) && comparesStdout(definition));
   if (stdoutFailed) {
-    const expected = typeof test.expected === 'string' && !comparesValue(definition) ? test.expected : definition.stdout;
-    return expected === undefined
-      ? null
-      : comparison(expected, test.stdout ?? '', { expectedLabel: 'Expected output', actualLabel: 'Printed' });
+    // Output the test states is whole in the definition; output the reference solution printed comes in the result.
+    const fromResult = definition.stdout === undefined && !comparesValue(definition) && typeof test.expected === 'string';
+    const expected = fromResult ? test.expected : definition.stdout;
+    if (expected === undefined) return null;
+    const expectedCut = fromResult && isCut(test, 'expected');
+    return comparison(expected, test.stdout ?? '', {
+      expectedLabel: withCut(expectedCut, 'Expected output'),
+      actualLabel: withCut(isCut(test, 'stdout'), 'Printed'),
+      // A cut expected output is a repr, not printed text: marking differences against the output would mislead.
+      diff: !expectedCut,
+    });
   }
   // null values are left out of the JSON: a missing expected or actual is Python's None.
-  return comparesValue(definition) ? comparison(pyRepr(test.expected ?? null), pyRepr(test.actual ?? null)) : null;
+  return comparesValue(definition)
+    ? comparison(shownValue(test, 'expected'), shownValue(test, 'actual'), {
+      expectedLabel: withCut(isCut(test, 'expected'), 'Expected'),
+      actualLabel: withCut(isCut(test, 'actual'), 'Got'),
+    })
+    : null;
 }
 
-function errorLine(error, onShowLine) {
+function errorLine(error, onShowLine, cut = false) {
   if (!error) return null;
   const where = error.line
     ? h('button', { type: 'button', class: 'link-button', 'data-testid': 'show-line', onclick: () => onShowLine(error.line) },
       `line ${error.line}`)
     : null;
   return h('p', { class: 'error-text', 'data-testid': 'test-error' },
-    h('code', {}, `${error.type}: ${error.message}`), where ? [' at ', where] : null);
+    withCut(cut, h('code', {}, `${error.type}: ${error.message}`), where ? [' at ', where] : null));
 }
+
+const measureSpan = (text) => (text ? h('span', { class: 'measure' }, text) : null);
+const labelled = (label, text) => (text ? `${label} ${text}` : '');
 
 function testRow(test, definition, onShowLine) {
   const failed = test.verdict !== 'accepted';
@@ -58,19 +84,27 @@ function testRow(test, definition, onShowLine) {
     details.push(h('p', { class: 'hidden-note' }, 'Hidden test',
       test.concept ? ['. Concept: ', h('span', { 'data-testid': 'concept' }, test.concept)] : null));
   } else if (failed) {
-    if (test.difference) details.push(h('p', { class: 'difference', 'data-testid': 'difference' }, test.difference));
+    if (test.difference) {
+      details.push(h('p', { class: 'difference', 'data-testid': 'difference' }, withCut(isCut(test, 'difference'), test.difference)));
+    }
     details.push(comparisonFor(test, definition));
-    details.push(errorLine(test.error, onShowLine));
+    details.push(errorLine(test.error, onShowLine, isCut(test, 'error')));
   }
   if (!test.hidden && test.stdout) {
     details.push(h('details', { class: 'stdout', open: failed },
-      h('summary', {}, 'Printed output'), h('pre', { class: 'code', 'data-testid': 'test-stdout' }, test.stdout)));
+      h('summary', {}, withCut(isCut(test, 'stdout'), 'Printed output')),
+      h('pre', { class: 'code', 'data-testid': 'test-stdout' }, test.stdout)));
   }
+  if (!test.hidden && test.truncated?.length) {
+    details.push(h('p', { class: 'hint', 'data-testid': 'truncated-note' },
+      'Parts marked “truncated” were cut at the size limit for shown results; the rest is not shown.'));
+  }
+  // A hidden test carries no measurements: its line shows only what exists.
   return h('li', { class: `test-result ${failed ? 'failed' : ''}`, 'data-testid': 'test-result', dataset: { verdict: test.verdict } },
     h('div', { class: 'test-head' },
       h('span', { class: 'test-name' }, test.name),
       verdictBadge(test.verdict),
-      h('span', { class: 'measure' }, `${formatTime(test.timeMs)} · ${formatMemory(test.memoryKb)}`)),
+      measureSpan(joinMeasures(formatTime(test.timeMs), formatMemory(test.memoryKb)))),
     details);
 }
 
@@ -85,7 +119,7 @@ export function renderSubmission(view, { definitions = [], onShowLine = () => {}
     h('p', { class: 'verdict-line' },
       verdictBadge(view.verdict, { 'data-testid': 'verdict' }),
       h('span', { 'data-testid': 'passed' }, `${view.passed ?? 0} / ${view.total ?? 0} tests passed`),
-      h('span', { class: 'measure' }, `longest ${formatTime(view.timeMs)} · peak ${formatMemory(view.memoryKb)}`)),
+      measureSpan(joinMeasures(labelled('longest', formatTime(view.timeMs)), labelled('peak', formatMemory(view.memoryKb))))),
     h('p', { class: 'explanation' }, EXPLANATIONS[view.verdict] ?? ''),
     view.message ? h('p', { class: 'message' }, view.message) : null,
     view.takeaway
@@ -96,11 +130,13 @@ export function renderSubmission(view, { definitions = [], onShowLine = () => {}
 
 /** The result of POST /v1/runs. */
 export function renderRun(result, { onShowLine = () => {} } = {}) {
+  const cpu = formatTime(result.cpuMs);
+  const time = [formatTime(result.timeMs), cpu ? `(CPU ${cpu})` : ''].filter(Boolean).join(' ');
   const truncated = (flag, stream) => (flag ? h('p', { class: 'hint' }, `${stream} was cut at the output limit.`) : null);
   return h('div', { class: 'run-result', 'data-testid': 'run-result' },
     h('p', { class: 'verdict-line' },
       verdictBadge(result.status, { 'data-testid': 'run-status' }),
-      h('span', { class: 'measure' }, `${formatTime(result.timeMs)} (CPU ${formatTime(result.cpuMs)}) · ${formatMemory(result.memoryKb)}`)),
+      measureSpan(joinMeasures(time, formatMemory(result.memoryKb)))),
     result.error
       ? [errorLine(result.error, onShowLine),
         result.error.traceback ? h('pre', { class: 'code traceback', 'data-testid': 'traceback' }, result.error.traceback) : null]
