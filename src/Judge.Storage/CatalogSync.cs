@@ -46,6 +46,15 @@ public sealed class CatalogSync(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
 
+    /// <summary>The problem with this id, reading storage first when this node does not have it yet: an api node may
+    /// queue a submission for a problem created a moment ago, before this node's next poll.</summary>
+    public async Task<Problem?> FindAsync(string id, CancellationToken ct = default)
+    {
+        if (catalog.TryGet(id, out var problem)) return problem;
+        await ApplyChangesAsync(ct);
+        return catalog.TryGet(id, out problem) ? problem : null;
+    }
+
     /// <summary>Applies what changed in storage since the last call (also called by the node that made the change, so it
     /// sees it at once).</summary>
     public async Task ApplyChangesAsync(CancellationToken ct = default)

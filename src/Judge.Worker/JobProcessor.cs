@@ -12,7 +12,7 @@ namespace Judge.Worker;
 
 /// <summary>What a worker does with each kind of job: grade a submission, run an ad-hoc request, validate a problem.</summary>
 public sealed class JobProcessor(
-    IJudgeStore store, ProblemCatalog catalog, Grader grader, ProblemValidator validator, ISandbox sandbox, JudgeMetrics metrics,
+    IJudgeStore store, CatalogSync catalog, Grader grader, ProblemValidator validator, ISandbox sandbox, JudgeMetrics metrics,
     IOptions<ShownOptions> shown, ILogger<JobProcessor> logger)
 {
     /// <summary>Works on the job and stores its result; false when the result was not stored because the job is no
@@ -46,7 +46,7 @@ public sealed class JobProcessor(
         var started = Stopwatch.GetTimestamp();
         SubmissionResult result;
         string? version = null;
-        if (!catalog.TryGet(submission.ProblemId, out var problem))
+        if (await catalog.FindAsync(submission.ProblemId, ct) is not { } problem)
             result = SubmissionResult.Internal($"Problem '{submission.ProblemId}' no longer exists.");
         else
         {
