@@ -67,12 +67,12 @@ internal sealed class JudgeClient(Uri baseAddress) : IDisposable
         return body;
     }
 
-    /// <summary>POST /v1/submissions?wait=true; throws unless 200 and completed with the expected verdict.</summary>
-    public async Task<JsonElement> SubmitAndWaitAsync(string problemId, string code, string expectedVerdict)
+    /// <summary>POST /v1/submissions?wait=true; throws unless 200 and completed with one of the expected verdicts.</summary>
+    public async Task<JsonElement> SubmitAndWaitAsync(string problemId, string code, params string[] expectedVerdicts)
     {
         using var response = await Http.PostAsJsonAsync("/v1/submissions?wait=true", new { problemId, code });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        if (response.StatusCode != HttpStatusCode.OK || body.GetProperty("verdict").GetString() != expectedVerdict)
+        if (response.StatusCode != HttpStatusCode.OK || !expectedVerdicts.Contains(body.GetProperty("verdict").GetString()))
             throw new InvalidOperationException($"POST /v1/submissions?wait=true: {(int)response.StatusCode} {body}");
         return body;
     }

@@ -44,7 +44,11 @@ internal static class LoadTest
         }
     }
 
-    sealed record Case(string Kind, string ProblemId, string Code, string Verdict, bool Hostile);
+    /// <summary>A kind of submission and its verdict; <see cref="Also"/>: the other verdict it may get by its nature.</summary>
+    sealed record Case(string Kind, string ProblemId, string Code, string Verdict, bool Hostile, string? Also = null)
+    {
+        public string[] Verdicts => Also is null ? [Verdict] : [Verdict, Also];
+    }
 
     const string Add = JudgeClient.AddSolution;
     static readonly Case[] Benign =
@@ -59,7 +63,10 @@ internal static class LoadTest
     static readonly Case[] Hostile =
     [
         new("busy loop", JudgeClient.LoadProblem, "while True:\n    pass\n", "time_limit_exceeded", true),
-        new("memory bomb", JudgeClient.LoadProblem, "blocks = []\nwhile True:\n    blocks.append(bytearray(1 << 20))\n", "memory_limit_exceeded", true),
+        // Allocating without end meets the memory limit or the CPU limit first, depending on what a page fault costs the
+        // machine (32 MiB of fresh pages took ~120 ms of CPU on 2026-12-02's VM, past the 100 ms limit): either is right.
+        new("memory bomb", JudgeClient.LoadProblem, "blocks = []\nwhile True:\n    blocks.append(bytearray(1 << 20))\n", "memory_limit_exceeded", true,
+            Also: "time_limit_exceeded"),
         new("print flood", JudgeClient.LoadProblem, "while True:\n    print('x' * 1000)\n", "output_limit_exceeded", true),
         new("fork attempt", JudgeClient.LoadProblem, "import os\nos.fork()\n" + Add, "runtime_error", true),
     ];
@@ -95,7 +102,7 @@ internal static class LoadTest
 
         // Every kind once, synchronously: the verdicts the load will expect are the ones the API gives alone.
         foreach (var c in Benign.Concat(Hostile))
-            await client.SubmitAndWaitAsync(c.ProblemId, c.Code, c.Verdict);
+            await client.SubmitAndWaitAsync(c.ProblemId, c.Code, c.Verdicts);
         Console.WriteLine($"calibration: all {Benign.Length + Hostile.Length} kinds give their expected verdicts");
         var databaseBefore = cluster is null ? null : await cluster.ReadDatabaseAsync();
 
@@ -345,10 +352,10 @@ internal static class LoadTest
     {
         string verdict = body.GetProperty("verdict").GetString() ?? "(none)";
         counters.Verdicts.AddOrUpdate(verdict, 1, (_, n) => n + 1);
-        if (verdict != c.Verdict)
+        if (!c.Verdicts.Contains(verdict))
         {
             Interlocked.Increment(ref counters.Mismatches);
-            counters.Failures.Enqueue($"#{index} {c.Kind}: expected {c.Verdict}, got {verdict}: {Truncate(body.ToString())}");
+            counters.Failures.Enqueue($"#{index} {c.Kind}: expected {string.Join(" or ", c.Verdicts)}, got {verdict}: {Truncate(body.ToString())}");
         }
         Interlocked.Increment(ref counters.Completed);
     }

@@ -21,17 +21,31 @@ internal sealed class PostgresJudgeStore : IJudgeStore, IAsyncDisposable
     public PostgresJudgeStore(string connectionString, ILogger? logger = null)
     {
         _logger = logger;
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        // Defaults that suit many short statements from many nodes; anything given in the connection string wins.
-        if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = 32;
-        if (!builder.ContainsKey("Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
-        if (!builder.ContainsKey("Application Name")) builder.ApplicationName = "judge";
-        if (!builder.ContainsKey("No Reset On Close")) builder.NoResetOnClose = true; // no session state is ever changed
+        var builder = WithDefaults(connectionString);
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         _listener = new PostgresListener(builder.ConnectionString, _signals, logger);
     }
 
     internal PostgresListener Listener => _listener;
+
+    /// <summary>The connection string with the defaults that suit many short statements from many nodes: statements
+    /// prepared once per connection, no reset round trip when a pooled connection is reused (no statement changes session
+    /// state; the advisory locks are transaction-level). A setting given in the connection string, in any of Npgsql's
+    /// spellings, wins. (NpgsqlConnectionStringBuilder.ContainsKey is true for every keyword it knows, given or not, so the
+    /// given ones are read from the string itself.)</summary>
+    internal static NpgsqlConnectionStringBuilder WithDefaults(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>().Select(Normalized).ToHashSet(StringComparer.Ordinal);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.Contains("MAXAUTOPREPARE")) builder.MaxAutoPrepare = 32;
+        if (!given.Contains("AUTOPREPAREMINUSAGES")) builder.AutoPrepareMinUsages = 2;
+        if (!given.Contains("APPLICATIONNAME")) builder.ApplicationName = "judge";
+        if (!given.Contains("NORESETONCLOSE")) builder.NoResetOnClose = true;
+        return builder;
+
+        static string Normalized(string keyword) => keyword.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+    }
 
     // ---- schema
 
