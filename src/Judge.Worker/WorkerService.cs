@@ -6,7 +6,9 @@ namespace Judge.Worker;
 /// <summary>
 /// The worker role's loop: claims jobs from the shared queue (fairly across clients), works on each with its lease
 /// renewed, completes it once, and gives expired leases of dead workers back to the queue. Runs as many claim loops as
-/// the node has sandbox slots, so a claimed job never waits for a slot on this node.
+/// the node has sandbox slots, so a claimed job never waits for a slot on this node. Only one free loop at a time
+/// claims and waits for work: a wake-up (NOTIFY) or an idle poll costs a node one claim, not one per free slot, and a
+/// loop that got a job hands the turn on at once, so a backlog still fills every slot.
 /// </summary>
 public sealed class WorkerService(
     IJudgeStore store, JobProcessor processor, ISandboxStatus sandbox, IOptions<WorkerOptions> workerOptions,
@@ -18,6 +20,7 @@ public sealed class WorkerService(
     readonly WorkerOptions _options = workerOptions.Value;
     readonly string _workerId = nodeOptions.Value.EffectiveNodeId;
     TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
+    readonly SemaphoreSlim _claimTurn = new(1, 1);
 
     /// <summary>Claim loops this node runs.</summary>
     public int Concurrency => _options.Concurrency > 0 ? _options.Concurrency : sandbox.SlotCount;
@@ -41,23 +44,35 @@ public sealed class WorkerService(
     {
         while (!ct.IsCancellationRequested)
         {
-            ClaimedJob? job;
+            ClaimedJob job;
+            await _claimTurn.WaitAsync(ct);
             try
             {
-                job = await store.ClaimAsync(_workerId, Lease, queueOptions.Value.MaxRunningPerClient, ct);
+                job = await ClaimNextAsync(ct);
+            }
+            finally
+            {
+                _claimTurn.Release();
+            }
+            await WorkOnAsync(job, ct);
+        }
+    }
+
+    /// <summary>Claims until a job comes, waiting for a wake-up or the idle poll between empty claims.</summary>
+    async Task<ClaimedJob> ClaimNextAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                if (await store.ClaimAsync(_workerId, Lease, queueOptions.Value.MaxRunningPerClient, ct) is { } job) return job;
+                await store.WaitForWorkAsync(IdlePoll, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError("Claiming a job failed: {Error}", e.Message);
                 await Task.Delay(IdlePoll, ct);
-                continue;
             }
-            if (job is null)
-            {
-                await store.WaitForWorkAsync(IdlePoll, ct);
-                continue;
-            }
-            await WorkOnAsync(job, ct);
         }
     }
 
