@@ -67,6 +67,23 @@ public sealed class ProblemListTests(JudgeServer server, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Examples_without_a_stated_result_say_whether_the_solution_gives_a_value_output_or_both()
+    {
+        ILocator Example(string name) => ByTestId("example").Filter(new() { Has = Page.GetByRole(AriaRole.Heading, new() { Name = name }) });
+
+        await OpenProblemAsync("tally-words");
+        var text = Example("value and output from the solution");
+        await Expect(text.GetByTestId("reference-expected")).ToHaveTextAsync("what the reference solution returns and prints (not shown)");
+        await Expect(text).ToContainTextAsync("Printed output compared with trailing whitespace ignored.");
+        await Expect(Example("tokens from the solution")).ToContainTextAsync("Printed output compared word by word.");
+
+        await OpenProblemAsync("repeat-text");
+        await Expect(Example("ten thousand times").GetByTestId("reference-expected")).ToHaveTextAsync("what the reference solution returns (not shown)");
+        await OpenProblemAsync("dash-line");
+        await Expect(Example("twenty thousand dashes").GetByTestId("reference-expected")).ToHaveTextAsync("what the reference solution prints (not shown)");
+    }
+
+    [Fact]
     public async Task Unknown_pages_say_so_and_the_page_fallback_does_not_swallow_api_404s()
     {
         await OpenAsync("/problems/no-such-problem");

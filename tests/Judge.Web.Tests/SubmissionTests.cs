@@ -195,6 +195,116 @@ public sealed class SubmissionTests(JudgeServer server, BrowserFixture browser) 
         await Expect(whole.GetByTestId("truncated")).ToHaveCountAsync(0);
     }
 
+    // tally-words: each test compares printed output beside a value or a raised exception, as the grader combines them.
+    const string TallyWrongValues = """
+        def tally(words):
+            if not words:
+                print("nothing to tally")
+                return ""
+            for word in words:
+                print(word)
+            return ",".join(words).upper()
+
+        def shout(word):
+            print(word.upper())
+            return word
+        """;
+
+    const string TallyWrongOutput = """
+        def tally(words):
+            if not words:
+                print("Nothing to tally")
+                raise ValueError("no words")
+            for word in words:
+                print(word.upper())
+            return ",".join(words)
+
+        def shout(word):
+            print(word)
+        """;
+
+    ILocator TestNamed(string name) => ByTestId("test-result").Filter(new() { HasText = name });
+
+    [Fact]
+    public async Task A_wrong_value_beside_printed_output_shows_the_values_and_a_normal_return_for_raises_shows_no_comparison()
+    {
+        await OpenProblemAsync("tally-words");
+        await PasteCodeAsync("tally-words", TallyWrongValues);
+        await SubmitAndWaitAsync("wrong_answer");
+        await Expect(ByTestId("passed")).ToHaveTextAsync("0 / 5 tests passed");
+
+        // A text or tokens checker without expect: the grader compares the solution's value first, exactly.
+        var text = TestNamed("value and output from the solution");
+        await Expect(text.GetByTestId("difference")).ToHaveTextAsync("expected 'a,b', got 'A,B'");
+        await Expect(text.GetByTestId("diff").Locator(".comparison-label")).ToHaveTextAsync(["Expected", "Got"]);
+        await Expect(text.GetByTestId("diff-expected")).ToHaveTextAsync("'a,b'");
+        await Expect(text.GetByTestId("diff-actual")).ToHaveTextAsync("'A,B'");
+        await Expect(TestNamed("tokens from the solution").GetByTestId("diff-expected")).ToHaveTextAsync("'p q,r'");
+
+        // expect: None beside stdout (None is left out of both the problem and the result): the value failed, not the
+        // output, which is the same as expected.
+        var none = TestNamed("returns None and prints");
+        await Expect(none.GetByTestId("difference")).ToHaveTextAsync("expected None (NoneType), got 'hi' (str)");
+        await Expect(none.GetByTestId("diff").Locator(".comparison-label")).ToHaveTextAsync(["Expected", "Got"]);
+        await Expect(none.GetByTestId("diff-expected")).ToHaveTextAsync("None");
+        await Expect(none.GetByTestId("diff-actual")).ToHaveTextAsync("'hi'");
+
+        // raises with stdout: nothing was raised, so the output was never compared.
+        var raises = TestNamed("raises after printing");
+        await Expect(raises.GetByTestId("difference")).ToHaveTextAsync("expected ValueError to be raised");
+        await Expect(raises.GetByTestId("diff")).ToHaveCountAsync(0);
+        await Expect(raises.GetByTestId("test-stdout")).ToHaveTextAsync("nothing to tally\n");
+
+        // A regex checker matches the output; the value beside it is compared like any other.
+        var regex = TestNamed("value and a pattern");
+        await Expect(regex.GetByTestId("diff-expected")).ToHaveTextAsync("'x'");
+        await Expect(regex.GetByTestId("diff-actual")).ToHaveTextAsync("'X'");
+        PageErrors.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Wrong_printed_output_beside_a_value_or_a_raise_shows_the_output_where_it_is_known_and_never_the_value_as_output()
+    {
+        await OpenProblemAsync("tally-words");
+        await PasteCodeAsync("tally-words", TallyWrongOutput);
+        await SubmitAndWaitAsync("wrong_answer");
+        await Expect(ByTestId("passed")).ToHaveTextAsync("0 / 5 tests passed");
+
+        // The value matched and the output did not: the result carries the value as expected, not the solution's
+        // output, so no comparison is shown (above all not the value 'a,b' as an expected output).
+        foreach (var (name, difference) in new[]
+                 {
+                     ("value and output from the solution", "stdout: line 1: expected 'a', got 'A'"),
+                     ("tokens from the solution", "stdout: token 1: expected 'p', got 'P'"),
+                 })
+        {
+            var test = TestNamed(name);
+            await Expect(test).ToHaveAttributeAsync("data-verdict", "wrong_answer");
+            await Expect(test.GetByTestId("difference")).ToHaveTextAsync(difference);
+            await Expect(test.GetByTestId("diff")).ToHaveCountAsync(0);
+            await Expect(test.GetByTestId("test-stdout")).ToBeVisibleAsync();
+        }
+
+        // Stated output: set beside what was printed.
+        var none = TestNamed("returns None and prints");
+        await Expect(none.GetByTestId("difference")).ToHaveTextAsync("stdout: line 1: expected 'HI', got 'hi'");
+        await Expect(none.GetByTestId("diff").Locator(".comparison-label")).ToHaveTextAsync(["Expected output", "Printed"]);
+        await Expect(none.GetByTestId("diff-expected")).ToHaveTextAsync("HI\n");
+        await Expect(none.GetByTestId("diff-actual")).ToHaveTextAsync("hi\n");
+
+        // The right exception was raised, then the output compared.
+        var raises = TestNamed("raises after printing");
+        await Expect(raises.GetByTestId("test-error")).ToContainTextAsync("ValueError: no words");
+        await Expect(raises.GetByTestId("diff-expected")).ToHaveTextAsync("nothing to tally\n");
+        await Expect(raises.GetByTestId("diff-actual")).ToHaveTextAsync("Nothing to tally\n");
+
+        // A pattern is no output to set beside the printed one.
+        var regex = TestNamed("value and a pattern");
+        await Expect(regex.GetByTestId("difference")).ToContainTextAsync("does not match the pattern");
+        await Expect(regex.GetByTestId("diff")).ToHaveCountAsync(0);
+        PageErrors.Should().BeEmpty();
+    }
+
     [Fact]
     public async Task A_runtime_error_marks_the_tracebacks_line_in_the_editor()
     {

@@ -6,18 +6,26 @@ import { createEditor } from './editor.js';
 import { codeBlock } from './highlight.js';
 import { renderMarkdown } from './markdown.js';
 import { errorNotice } from './notice.js';
-import { renderProgress, renderRun, renderSubmission, verdictBadge } from './results.js';
+import { compares, renderProgress, renderRun, renderSubmission, verdictBadge } from './results.js';
 import { addToHistory, clearCode, getCode, getHistory, recordVerdict, setCode } from './storage.js';
 import { pyRepr } from './values.js';
 
 const HISTORY_SHOWN = 10;
 const POLL_GIVE_UP_MS = 10 * 60_000;
 
+// text and tokens compare printed output; a value beside it is compared exactly.
 const CHECKER_NOTES = {
-  float: (t) => `compared within ${t.tolerance ?? '1e-09'}`,
-  unordered: () => 'in any order',
-  text: () => 'trailing whitespace ignored',
-  tokens: () => 'compared word by word',
+  float: (t) => `Result compared within ${t.tolerance ?? '1e-09'}.`,
+  unordered: () => 'Result in any order.',
+  text: () => 'Printed output compared with trailing whitespace ignored.',
+  tokens: () => 'Printed output compared word by word.',
+};
+
+// What a test that states no expect, raises or stdout takes from the reference solution.
+const REFERENCE_GIVES = {
+  value: 'what the reference solution returns (not shown)',
+  stdout: 'what the reference solution prints (not shown)',
+  both: 'what the reference solution returns and prints (not shown)',
 };
 
 function exampleItem(test) {
@@ -29,14 +37,16 @@ function exampleItem(test) {
   if (test.raises) rows.push(['Raises', h('code', {}, test.raises)]);
   if (test.stdout !== undefined) rows.push([test.checker === 'regex' ? 'Output matches' : 'Prints', h('pre', { class: 'code' }, test.stdout)]);
   if (test.expect === undefined && !test.raises && test.stdout === undefined) {
-    rows.push(['Expected', h('span', { class: 'hint' }, 'what the reference solution gives (not shown)')]);
+    const { value, stdout } = compares(test);
+    rows.push(['Expected', h('span', { class: 'hint', 'data-testid': 'reference-expected' },
+      REFERENCE_GIVES[value && stdout ? 'both' : value ? 'value' : 'stdout'])]);
   }
   const note = CHECKER_NOTES[test.checker]?.(test);
   return h('li', { class: 'example', 'data-testid': 'example' },
     h('h3', {}, test.name),
     test.concept ? h('p', { class: 'concept' }, `Concept: ${test.concept}`) : null,
     h('dl', {}, rows.map(([term, description]) => [h('dt', {}, term), h('dd', {}, description)])),
-    note ? h('p', { class: 'hint' }, `Result ${note}.`) : null);
+    note ? h('p', { class: 'hint' }, note) : null);
 }
 
 /** Polls GET /v1/submissions/{id} until graded; waits out rate limits and network hiccups instead of failing. */

@@ -23,10 +23,35 @@ export function renderProgress(status) {
   return h('p', { class: 'progress', 'data-testid': 'progress', dataset: { status } }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), text);
 }
 
-// A test definition compares the value of its expression unless it only states raises or stdout
-// (problems/README.md, "What is compared").
-const comparesValue = (t) => Boolean(t.expr) && (t.expect !== undefined || (t.raises === undefined && t.stdout === undefined));
-const comparesStdout = (t) => t.stdout !== undefined || (!comparesValue(t) && t.raises === undefined);
+// What the grader compares for a test (Judge.Core.Grading.Grader; problems/README.md, "What is compared"):
+// - the value of expr when the test states expect, or states none of expect/raises/stdout (the reference solution's
+//   value), with exact/float/unordered (every other checker compares values exactly);
+// - printed output when the test states stdout, or states none of expect/raises/stdout and has no expr (a script
+//   run) or a text/tokens checker (the reference solution's output);
+// - with raises, only the raised class, then stdout if stated; a normal return fails before output is compared.
+// `expect: None` is left out of the definition and the expected value None out of the result (nulls are not sent),
+// while a test stating stdout without expect always gets its output back as `expected`: a test with expr and stdout
+// whose result has no expected compared the value None.
+const OUTPUT_CHECKERS = new Set(['text', 'tokens']);
+
+export function compares(definition, test = {}) {
+  const computed = definition.expect === undefined && definition.raises === undefined && definition.stdout === undefined;
+  const expectsNone = Boolean(definition.expr) && definition.expect === undefined && definition.raises === undefined
+    && definition.stdout !== undefined && test.expected === undefined;
+  return {
+    value: Boolean(definition.expr) && (definition.expect !== undefined || expectsNone || computed),
+    stdout: definition.stdout !== undefined || (computed && (!definition.expr || OUTPUT_CHECKERS.has(definition.checker))),
+  };
+}
+
+// Which comparison failed a wrong answer: 'value', 'stdout' or null (a raises test that returned normally). When both
+// were compared the value comes first, and an output difference is reported prefixed "stdout: ".
+function failedComparison(test, definition) {
+  const { value, stdout } = compares(definition, test);
+  if (definition.raises !== undefined) return stdout && test.error ? 'stdout' : null;
+  if (value && stdout) return test.difference?.startsWith('stdout:') ? 'stdout' : 'value';
+  return value ? 'value' : stdout ? 'stdout' : null;
+}
 
 // The API cuts expected, actual, difference, stdout and the error's text past Limits:MaxShownBytes and names the cut
 // fields in `truncated`. A cut value arrives as its Python repr cut short (a string ending in "..."), not tagged.
@@ -40,13 +65,17 @@ const withCut = (cut, ...content) => [...content, cut ? [' ', cutMarker()] : nul
 const shownValue = (test, field) => (isCut(test, field) && typeof test[field] === 'string' ? test[field] : pyRepr(test[field] ?? null));
 
 function comparisonFor(test, definition) {
-  if (test.hidden || test.verdict !== 'wrong_answer' || !definition || definition.checker === 'regex') return null;
-  const stdoutFailed = test.difference?.startsWith('stdout:') || (!comparesValue(definition) && comparesStdout(definition));
-  if (stdoutFailed) {
-    // Output the test states is whole in the definition; output the reference solution printed comes in the result.
-    const fromResult = definition.stdout === undefined && !comparesValue(definition) && typeof test.expected === 'string';
+  if (test.hidden || test.verdict !== 'wrong_answer' || !definition) return null;
+  const failed = failedComparison(test, definition);
+  if (failed === 'stdout') {
+    // A regex is a pattern, not an output to set beside the printed one.
+    if (definition.checker === 'regex') return null;
+    // Output the test states is whole in the definition. Output the reference solution printed comes in the result as
+    // `expected` only when no value was compared; with a value (a text/tokens checker), `expected` is the value and
+    // the expected output is not sent.
+    const fromResult = definition.stdout === undefined;
+    if (fromResult && (compares(definition, test).value || typeof test.expected !== 'string')) return null;
     const expected = fromResult ? test.expected : definition.stdout;
-    if (expected === undefined) return null;
     const expectedCut = fromResult && isCut(test, 'expected');
     return comparison(expected, test.stdout ?? '', {
       expectedLabel: withCut(expectedCut, 'Expected output'),
@@ -56,7 +85,7 @@ function comparisonFor(test, definition) {
     });
   }
   // null values are left out of the JSON: a missing expected or actual is Python's None.
-  return comparesValue(definition)
+  return failed === 'value'
     ? comparison(shownValue(test, 'expected'), shownValue(test, 'actual'), {
       expectedLabel: withCut(isCut(test, 'expected'), 'Expected'),
       actualLabel: withCut(isCut(test, 'actual'), 'Got'),
