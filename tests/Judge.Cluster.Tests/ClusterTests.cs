@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -177,11 +178,21 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         var faults = Task.Run(async () =>
         {
             while (Volatile.Read(ref completed) < Submissions / 4) await Task.Delay(20, overall.Token);
+            // Killed while it holds jobs: frozen (SIGSTOP: it can complete nothing meanwhile) until the database shows
+            // it holding one, thawed and tried again a moment later if it holds none (a node may be between jobs).
+            string orphans;
+            while (true)
+            {
+                JudgeProcess.Signal(worker1.Pid, 19).Should().Be(0, "worker1 can be stopped");
+                orphans = await _postgres.PsqlAsync("SELECT count(*) FROM jobs WHERE worker_id = 'worker1' AND status = 'running'", "judge");
+                if (int.Parse(orphans, CultureInfo.InvariantCulture) > 0) break;
+                JudgeProcess.Signal(worker1.Pid, 18);
+                await Task.Delay(50, overall.Token);
+            }
             await worker1.KillAsync();
             // What the killed worker held: its leases expire and other workers grade these.
-            var orphans = await _postgres.PsqlAsync("SELECT count(*) FROM jobs WHERE worker_id = 'worker1' AND status = 'running'", "judge");
             output.WriteLine($"{total.Elapsed.TotalSeconds:F1} s: killed worker1 with -9 at {completed} completed, holding {orphans} jobs");
-            int.Parse(orphans).Should().BePositive("the worker was killed mid-grading");
+            int.Parse(orphans, CultureInfo.InvariantCulture).Should().BePositive("the worker was killed mid-grading");
             var worker3 = Start("worker3", "worker");
             await worker3.WaitHealthyAsync(TimeSpan.FromSeconds(180));
             output.WriteLine($"{total.Elapsed.TotalSeconds:F1} s: worker3 up");
